@@ -32,11 +32,13 @@ from graphql import (
     GraphQLSchema,
     build_client_schema,
     get_named_type,
+    is_specified_directive,
+    is_specified_scalar_type,
     parse,
     print_ast,
-    print_schema,
 )
 from graphql.language import ast
+from graphql.utilities.print_schema import print_directive, print_schema_definition, print_type
 
 from reconciler.sandbox.schema.served import MUTATION_FIELDS, QUERY_FIELDS, SERVED_TYPES
 
@@ -242,12 +244,24 @@ def _filter_definition(
     return _strip(node)
 
 
+def _print_candidates(schema: GraphQLSchema, keep_types: set[str]) -> str:
+    """Full SDL of the kept types only (parsing the whole schema's descriptions is slow)."""
+    parts = [print_schema_definition(schema) or ""]
+    parts += [print_directive(d) for d in schema.directives if not is_specified_directive(d)]
+    parts += [
+        print_type(t)
+        for name, t in schema.type_map.items()
+        if name in keep_types and not name.startswith("__") and not is_specified_scalar_type(t)
+    ]
+    return "\n\n".join(p for p in parts if p)
+
+
 def derive_sdl(schema: GraphQLSchema, version: str) -> str:
     roots = root_fields(schema)
     kept = kept_output_types(schema, roots)
     fields = kept_fields(schema, kept, roots)
     keep_types = kept | kept_inputs(schema, fields) | _leaf_types_of_fields(schema, fields)
-    document = parse(print_schema(schema), no_location=True)
+    document = parse(_print_candidates(schema, keep_types), no_location=True)
     definitions: Iterable[ast.Node | None] = (
         _filter_definition(d, keep_types, fields) for d in document.definitions
     )
