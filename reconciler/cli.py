@@ -17,8 +17,12 @@ log = logging.getLogger("reconciler")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log each request: operation, cost, throttle, duration.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Log each request: operation, cost, throttle, duration."
+)
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="shopify-catalog-reconciler")
 @click.pass_context
@@ -38,6 +42,101 @@ def _setup_logging(verbose: bool, log_format: str) -> None:
 @cli.group()
 def sandbox() -> None:
     """The local Shopify Admin API sandbox."""
+
+
+@sandbox.command("serve")
+@click.option("--port", type=int, default=8787, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--state", "state", type=click.Path(dir_okay=False), help="Keep the store in FILE.")
+@click.option(
+    "--plan",
+    type=click.Choice(["standard", "advanced", "plus", "enterprise"]),
+    default="standard",
+    show_default=True,
+)
+@click.option("--restore-rate", type=float, help="Cost points restored per second.")
+@click.option("--bucket", type=float, help="Cost bucket size (maximumAvailable).")
+@click.option("--bulk-rate", type=int, help="Bulk operation speed (part 2; accepted and kept).")
+@click.option("--latency-ms", type=float, default=0.0, help="Added processing time per request.")
+@click.option("--faults", type=click.FloatRange(0.0, 1.0), default=0.0, help="Fault rate, 0..1.")
+@click.option("--seed", type=int, help="Seed for reproducible faults.")
+@click.option("--token", help="Require this X-Shopify-Access-Token.")
+@click.option("--client-id", help="Client id for the client-credentials grant.")
+@click.option("--client-secret", help="Client secret for the client-credentials grant.")
+def sandbox_serve(
+    port: int,
+    state: str | None,
+    plan: str,
+    restore_rate: float | None,
+    bucket: float | None,
+    bulk_rate: int | None,
+    latency_ms: float,
+    faults: float,
+    seed: int | None,
+    token: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+) -> int:
+    """Run the sandbox in the foreground on 127.0.0.1 until interrupted."""
+    from pathlib import Path
+
+    from reconciler.sandbox.engine import Config
+    from reconciler.sandbox.server import serve_forever
+
+    if bool(client_id) != bool(client_secret):
+        raise click.UsageError("--client-id and --client-secret go together")
+    config = Config(
+        plan=plan,
+        bucket=bucket,
+        restore_rate=restore_rate,
+        bulk_rate=bulk_rate,
+        latency_ms=latency_ms,
+        faults=faults,
+        seed=seed,
+        token=token,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+
+    def announce(url: str) -> None:
+        where = f", state in {state}" if state else " (in memory)"
+        click.echo(f"Sandbox serving Shopify Admin API at {url}{where}; Ctrl-C to stop.", err=True)
+        click.echo(f"GraphQL: {url}/admin/api/2026-10/graphql.json", err=True)
+
+    try:
+        serve_forever(config, port, Path(state) if state else None, announce)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
+        ) from exc
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return 0
+
+
+@cli.command("validate")
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(file_okay=False),
+    default="catalog",
+    show_default=True,
+    help="The catalog directory.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def validate_command(catalog_dir: str, fmt: str) -> int:
+    """Check the catalog offline: every problem at once; exit 1 on any error."""
+    import os
+    from pathlib import Path
+
+    from reconciler.catalog import read_catalog
+    from reconciler.render import problems as render
+
+    result = read_catalog(Path(catalog_dir))
+    text = render.as_json(result.problems) if fmt == "json" else render.as_text(result.problems)
+    click.echo(text, nl=False)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        click.echo(render.as_github(result.problems), nl=False, err=fmt == "json")
+    return 1 if result.errors else 0
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,6 +164,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: one line, not a traceback, unless --debug
         if debug:
             raise
-        click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        click.echo(
+            f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+        )
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

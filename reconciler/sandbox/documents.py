@@ -1,0 +1,151 @@
+"""Parse and validate GraphQL documents once, and word their errors the way Shopify does.
+
+Shopify's Admin API runs graphql-ruby: a rejected document answers HTTP 200 with `errors`, each
+carrying `message`, `locations` and `extensions.code` in graphql-ruby's camelCase vocabulary
+(`undefinedField`, `argumentNotAccepted`, ...). graphql-core's rules find the same problems; the map
+below names them as graphql-ruby does. A document is prepared once per (API version, query text) and
+kept in a small LRU cache, so the hot path of a repeated request does no parsing or validation.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    validate,
+)
+from graphql.validation import specified_rules
+
+# graphql-core rule -> graphql-ruby's error code (what Shopify puts in extensions.code).
+RULE_CODES = {
+    "ExecutableDefinitionsRule": "definitionNotExecutable",
+    "KnownOperationTypesRule": "missingOperationType",
+    "UniqueOperationNamesRule": "uniquelyNamedOperations",
+    "LoneAnonymousOperationRule": "anonymousOperationNotAlone",
+    "KnownTypeNamesRule": "undefinedType",
+    "FragmentsOnCompositeTypesRule": "fragmentOnNonCompositeType",
+    "VariablesAreInputTypesRule": "variableRequiresValidType",
+    "ScalarLeafsRule": "selectionMismatch",
+    "FieldsOnCorrectTypeRule": "undefinedField",
+    "UniqueFragmentNamesRule": "fragmentNamesAreUnique",
+    "KnownFragmentNamesRule": "undefinedFragment",
+    "NoUnusedFragmentsRule": "useAndDefineFragment",
+    "PossibleFragmentSpreadsRule": "cannotSpreadFragment",
+    "NoFragmentCyclesRule": "infiniteLoop",
+    "UniqueVariableNamesRule": "variableNotUnique",
+    "NoUndefinedVariablesRule": "variableNotDefined",
+    "NoUnusedVariablesRule": "variableNotUsed",
+    "KnownDirectivesRule": "undefinedDirective",
+    "UniqueDirectivesPerLocationRule": "directiveNotUniqueForLocation",
+    "KnownArgumentNamesRule": "argumentNotAccepted",
+    "UniqueArgumentNamesRule": "argumentNotUnique",
+    "ValuesOfCorrectTypeRule": "argumentLiteralsIncompatible",
+    "ProvidedRequiredArgumentsRule": "missingRequiredArguments",
+    "VariablesInAllowedPositionRule": "variableMismatch",
+    "OverlappingFieldsCanBeMergedRule": "fieldConflict",
+    "UniqueInputFieldNamesRule": "inputFieldNotUnique",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed document with what each request needs to know about it, or its errors."""
+
+    document: Any = None
+    errors: list[dict] | None = None
+    # operation name (None for a lone anonymous one) -> its definition
+    operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
+
+    def operation(self, name: str | None) -> OperationDefinitionNode | dict:
+        """The operation to run, or a Shopify-shaped error when the name does not select one."""
+        if name:
+            op = self.operations.get(name)
+            return op if op else {"message": f'No operation named "{name}"'}
+        if len(self.operations) == 1:
+            return next(iter(self.operations.values()))
+        return {"message": "An operation name is required"}
+
+
+def error_entry(error: GraphQLError, code: str | None = None) -> dict:
+    entry: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        entry["path"] = list(error.path)
+    extensions = dict(error.extensions or {})
+    if code:
+        extensions.setdefault("code", code)
+    if extensions:
+        entry["extensions"] = extensions
+    return entry
+
+
+def _validation_errors(schema: GraphQLSchema, document: Any) -> list[dict] | None:
+    if not validate(schema, document):
+        return None
+    # Only for a rejected document (rare, and cached): run rule by rule to learn each error's code.
+    entries = []
+    for rule in specified_rules:
+        for error in validate(schema, document, [rule]):
+            entries.append(error_entry(error, RULE_CODES.get(rule.__name__, "validationError")))
+    return entries
+
+
+def prepare(schema: GraphQLSchema, query: str) -> Prepared:
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return Prepared(errors=[error_entry(exc, "parseError")])
+    errors = _validation_errors(schema, document)
+    if errors:
+        return Prepared(document=document, errors=errors)
+    operations = {
+        (d.name.value if d.name else None): d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    }
+    return Prepared(document=document, operations=operations)
+
+
+class DocumentCache:
+    """LRU of prepared documents keyed by (api_version, query text)."""
+
+    def __init__(self, schema_for: Callable[[str], GraphQLSchema], size: int = 512):
+        self._schema_for = schema_for
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+
+    def get(self, version: str, query: str) -> Prepared:
+        key = (version, query)
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+            return hit
+        prepared = prepare(self._schema_for(version), query)
+        self._items[key] = prepared
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return prepared
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def is_mutation(op: OperationDefinitionNode) -> bool:
+    return op.operation is OperationType.MUTATION
+
+
+def root_fields(op: OperationDefinitionNode, name: str) -> list[FieldNode]:
+    """Top-level fields of an operation with this name (aliases included)."""
+    return [
+        s for s in op.selection_set.selections if isinstance(s, FieldNode) and s.name.value == name
+    ]

@@ -1,0 +1,107 @@
+"""`catalog sandbox serve` as a user runs it: a foreground process on 127.0.0.1 until stopped."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reconciler.sandbox.testing import http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(*args: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited early: {proc.communicate()}")
+        try:
+            if http("GET", f"{url}/_sandbox/health", timeout=1).status == 200:
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("serve did not come up")
+
+
+def graphql(url: str, query: str, token: str | None = None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["X-Shopify-Access-Token"] = token
+    body = json.dumps({"query": query}).encode()
+    return http("POST", f"{url}/admin/api/2026-10/graphql.json", body, headers)
+
+
+def stop(proc: subprocess.Popen) -> tuple[int, str, str]:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    return proc.returncode, out, err
+
+
+def test_serve_answers_graphql_and_stops_cleanly(tmp_path: Path):
+    state = tmp_path / "state.json"
+    proc, url = start("--state", str(state), "--token", "shpat_secret123", "--plan", "advanced")
+    try:
+        assert graphql(url, "{ shop { name } }").status == 401
+        reply = graphql(url, "{ shop { name } }", token="shpat_secret123")
+        assert reply.status == 200 and reply.json["data"]["shop"]["name"]
+        status = reply.json["extensions"]["cost"]["throttleStatus"]
+        assert status["maximumAvailable"] == 4000.0 and status["restoreRate"] == 200.0
+    finally:
+        code, out, err = stop(proc)
+    assert code == 0
+    assert url in err
+    assert "shpat_secret123" not in err + out
+    assert json.loads(state.read_text())["shop"]["plan"] == "advanced"
+
+
+def test_serve_restore_rate_and_bucket(tmp_path: Path):
+    proc, url = start("--restore-rate", "10", "--bucket", "50")
+    try:
+        status = graphql(url, "{ shop { name } }").json["extensions"]["cost"]["throttleStatus"]
+        assert status["maximumAvailable"] == 50.0 and status["restoreRate"] == 10.0
+    finally:
+        code, _, _ = stop(proc)
+    assert code == 0
+
+
+def test_serve_port_in_use_is_a_clear_error():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        port = sock.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert proc.returncode == 1
+    assert f"127.0.0.1:{port}" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_client_id_without_secret_is_a_usage_error():
+    proc = subprocess.run(
+        [sys.executable, "-m", "reconciler", "sandbox", "serve", "--client-id", "x"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 1 and "--client-secret" in proc.stderr

@@ -1,0 +1,43 @@
+"""Shared fixtures: the sandbox over real HTTP, in-process.
+
+`sandbox`: one server per test session (per xdist worker), reset before each test (empty store,
+full bucket, start-up settings); cheap. `sandbox_factory(**options)`: a server of its own with
+custom options (token, client credentials, faults, latency, plan, state file ...), stopped after
+the test.
+Both give a `SandboxHandle` (`.url`, `.graphql_url(version)`, `.sandbox`, `.reset()`, `.stop()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from reconciler.sandbox.testing import SandboxHandle, run_sandbox
+
+
+@pytest.fixture(scope="session")
+def _session_sandbox() -> Iterator[SandboxHandle]:
+    with run_sandbox() as handle:
+        yield handle
+
+
+@pytest.fixture
+def sandbox(_session_sandbox: SandboxHandle) -> SandboxHandle:
+    _session_sandbox.reset()
+    return _session_sandbox
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[..., SandboxHandle]]:
+    started: list[SandboxHandle] = []
+
+    def make(**options: Any) -> SandboxHandle:
+        handle = run_sandbox(**options)
+        started.append(handle)
+        return handle
+
+    yield make
+    for handle in started:
+        handle.stop()
