@@ -1,0 +1,411 @@
+"""The Admin GraphQL client: the one module that imports gql (and aiohttp's client).
+
+One aiohttp session per run (`async with ShopifyClient(config) as client`), many requests in flight
+at once, all paced by one cost model (throttle.py). Every failure is translated here, once, into the
+project's exception tree (errors.py); nothing from gql or aiohttp escapes.
+
+Retries (up to `max_retries`, exponential backoff with full jitter): THROTTLED (HTTP 200, waits
+(requested − available) / restoreRate), HTTP 429 (honours Retry-After), 5xx, dropped connections
+and timeouts. A 429 whose body mentions a variant limit is the daily variant-creation limit
+(shopify-facts.md §1.4): waiting seconds cannot help, so it fails at once with VariantLimitError.
+A mutation that is not idempotent is never retried after an ambiguous failure (timeout, dropped
+connection, 5xx), because it may have been committed; ProductSet (an upsert by handle),
+MetafieldsSet and MetafieldsDelete are idempotent, ProductDelete is not.
+
+The token travels only in the X-Shopify-Access-Token header of each request; it is never logged,
+and error messages built from response bodies go through `redact`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+from gql import Client, GraphQLRequest
+from gql.transport.aiohttp import AIOHTTPTransport
+from gql.transport.exceptions import TransportConnectionFailed, TransportQueryError
+from gql.transport.exceptions import TransportError as GqlTransportError
+
+from reconciler.errors import (
+    AuthError,
+    QueryError,
+    ShopifyError,
+    ThrottledError,
+    TransportError,
+    UserErrorsError,
+    VariantLimitError,
+)
+from reconciler.logs import redact
+from reconciler.shopify import documents, throttle
+from reconciler.shopify.documents import Document
+from reconciler.shopify.store import ClientConfig
+
+log = logging.getLogger("reconciler.shopify")
+
+IDEMPOTENT_MUTATIONS = frozenset({"ProductSet", "MetafieldsSet", "MetafieldsDelete"})
+TOKEN_HEADER = "X-Shopify-Access-Token"
+_VARIANT_LIMIT = re.compile(r"variant", re.IGNORECASE)
+_TOKEN_MARGIN = 60.0  # re-mint this many seconds before the token says it expires
+_RETRY_AFTER_CAP = 120.0
+
+
+def raise_for_user_errors(operation: str, data: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """Raise UserErrorsError when a mutation payload carries `userErrors` (gql never does)."""
+    for field, payload in (data or {}).items():
+        errors = payload.get("userErrors") if isinstance(payload, Mapping) else None
+        if errors:
+            raise UserErrorsError(f"{operation} ({field})", list(errors))
+    return data or {}
+
+
+class _HttpStatus(GqlTransportError):
+    """A non-2xx answer, with what the retry rules need (status, Retry-After, body)."""
+
+    def __init__(self, status: int, retry_after: str | None, body: str):
+        super().__init__(f"HTTP {status}")
+        self.status, self.retry_after, self.body = status, retry_after, body
+
+
+class _Transport(AIOHTTPTransport):
+    """gql's aiohttp transport, except that an error status is raised with its status code and
+    headers attached to this response (gql would parse a JSON error body as a result, and keeps
+    only the last response's headers, which is wrong with many requests in flight)."""
+
+    async def _prepare_result(self, response: aiohttp.ClientResponse) -> Any:
+        if response.status >= 300:
+            body = await response.text(errors="replace")
+            raise _HttpStatus(response.status, response.headers.get("Retry-After"), body[:2000])
+        return await super()._prepare_result(response)
+
+
+@dataclass
+class _Failure:
+    """What went wrong with one attempt, and what may be done about it."""
+
+    error: ShopifyError
+    retry: bool = False  # worth another attempt
+    ambiguous: bool = False  # the server may have executed it
+    wait: float | None = None  # a wait the server asked for (or derived from throttleStatus)
+    reauth: bool = False  # 401: mint a new token, then try again
+
+
+class ShopifyClient:
+    """`async with ShopifyClient(config) as client: data = await client.execute("Shop")`."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        rng: random.Random | None = None,
+    ):
+        self.config = config
+        self._clock = clock
+        self._backoff = (backoff_base, backoff_cap)
+        self._rng = rng or random.Random()
+        self._model = throttle.CostModel(clock)
+        self._news = asyncio.Event()
+        self._learned: dict[tuple, float] = {}
+        self._token: str | None = config.credentials.access_token
+        self._token_expires = float("inf")
+        self._mint_lock = asyncio.Lock()
+        self._transport = _Transport(
+            url=config.graphql_url, timeout=None, client_session_args={"timeout": self._timeout()}
+        )
+        self._gql = Client(transport=self._transport, execute_timeout=None)
+        self._session: Any = None
+        self.requests = 0  # HTTP requests sent (GraphQL and token), for tests and -v summaries
+
+    def _timeout(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=self.config.timeout)
+
+    async def __aenter__(self) -> ShopifyClient:
+        self._session = await self._gql.connect_async()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._gql.close_async()
+        self._session = None
+
+    @property
+    def throttle_status(self) -> throttle.ThrottleStatus | None:
+        """The store's bucket as last reported (size and restore rate), None before any call."""
+        return self._model.status
+
+    async def execute(
+        self,
+        name: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool | None = None,
+        cost: float | None = None,
+        check_user_errors: bool = True,
+    ) -> dict[str, Any]:
+        """Run graphql/NAME.graphql and return its `data`, or raise one of errors.py's classes."""
+        if self._session is None:
+            raise ShopifyError("the client is not open: use `async with ShopifyClient(...)`")
+        document = documents.load(name)
+        variables = dict(variables or {})
+        if idempotent is None:
+            idempotent = not document.mutation or name in IDEMPOTENT_MUTATIONS
+        data = await self._run(document, variables, idempotent, cost)
+        if document.mutation and check_user_errors:
+            raise_for_user_errors(name, data)
+        return data
+
+    async def _run(
+        self, document: Document, variables: dict, idempotent: bool, cost: float | None
+    ) -> dict[str, Any]:
+        key = (document.name, tuple(sorted((k, v) for k, v in variables.items() if type(v) is int)))
+        static = cost or documents.estimate_cost(document, variables)
+        reauthed = False
+        attempt = 0
+        while True:
+            estimate = cost or self._learned.get(key) or static
+            token = await self._current_token()
+            ticket = await self._admit(estimate)
+            started = self._clock()
+            try:
+                result = await self._send(document, variables, token)
+            except (GqlTransportError, TimeoutError) as exc:
+                failure = self._classify(document, exc, ticket, started, attempt)
+            else:
+                spent = throttle.parse_cost(result.extensions)
+                self._settle(ticket, spent, document, started, attempt, "ok")
+                self._learn(document, key, spent)
+                return result.data or {}
+            if failure.reauth and not reauthed and self.config.credentials.uses_client_credentials:
+                reauthed = True
+                self._forget_token(token)
+                continue
+            if not failure.retry or attempt >= self.config.max_retries:
+                raise failure.error
+            if failure.ambiguous and not idempotent:
+                raise TransportError(
+                    f"{failure.error}; {document.name} was not retried because it may already have "
+                    "been applied: re-read the store before trying again"
+                ) from None
+            attempt += 1
+            await asyncio.sleep(self._retry_wait(failure, attempt))
+
+    async def _send(self, document: Document, variables: dict, token: str | None) -> Any:
+        self.requests += 1
+        request = GraphQLRequest(
+            document.ast, variable_values=variables, operation_name=document.name
+        )
+        headers = {TOKEN_HEADER: token} if token else {}
+        return await self._session.execute(
+            request, get_execution_result=True, extra_args={"headers": headers}
+        )
+
+    def _learn(self, document: Document, key: tuple, spent: throttle.Cost) -> None:
+        # A query's requested cost depends only on the document and its page sizes, so the last
+        # reported one is the best estimate for the next call (mutations depend on their input).
+        if not document.mutation and spent.requested is not None:
+            self._learned[key] = spent.requested
+
+    async def _admit(self, estimate: float) -> int:
+        while True:
+            delay = self._model.delay(estimate)
+            if delay == 0:
+                return self._model.reserve(estimate)
+            news = self._news
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(news.wait(), timeout=1.0 if delay is None else delay)
+
+    def _settle(
+        self,
+        ticket: int,
+        spent: throttle.Cost | None,
+        document: Document,
+        started: float,
+        attempt: int,
+        outcome: str,
+    ) -> None:
+        self._model.settle(ticket, spent)
+        self._news.set()
+        self._news = asyncio.Event()
+        if log.isEnabledFor(logging.DEBUG):
+            self._log(document, spent, started, attempt, outcome)
+
+    def _log(
+        self, document: Document, spent: Any, started: float, attempt: int, outcome: str
+    ) -> None:
+        status = spent.status if spent else None
+        fields = {
+            "operation": document.name,
+            "attempt": attempt + 1,
+            "outcome": outcome,
+            "requested_cost": spent.requested if spent else None,
+            "actual_cost": spent.actual if spent else None,
+            "available": status.available if status else None,
+            "maximum": status.maximum if status else None,
+            "restore_rate": status.restore_rate if status else None,
+            "duration_s": round(self._clock() - started, 3),
+        }
+        text = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+        log.debug(redact(text), extra={"fields": fields})
+
+    def _classify(
+        self, document: Document, exc: BaseException, ticket: int, started: float, attempt: int
+    ) -> _Failure:
+        spent = throttle.parse_cost(getattr(exc, "extensions", None))
+        failure = _translate(document.name, exc, self.config.timeout)
+        if failure.error.__class__ is ThrottledError and spent.status is not None:
+            failure.wait = self._model.throttled_wait(spent.requested or 0.0, spent.status)
+        self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
+        return failure
+
+    def _retry_wait(self, failure: _Failure, attempt: int) -> float:
+        base, cap = self._backoff
+        if failure.wait is not None:
+            # The server said how long; a little jitter keeps concurrent retries from re-colliding.
+            return failure.wait + self._rng.uniform(0.0, min(base, failure.wait * 0.1 + 0.01))
+        return throttle.backoff(attempt - 1, base, cap, self._rng)
+
+    # -- tokens: a static token, or the client-credentials grant (shopify-facts.md §9) ----------
+
+    async def _current_token(self) -> str | None:
+        if not self.config.credentials.uses_client_credentials:
+            return self._token
+        if self._token is not None and self._clock() < self._token_expires:
+            return self._token
+        async with self._mint_lock:
+            if self._token is None or self._clock() >= self._token_expires:
+                await self._mint()
+        return self._token
+
+    def _forget_token(self, token: str | None) -> None:
+        if token is not None and token == self._token:
+            self._token = None
+
+    async def _mint(self) -> None:
+        creds = self.config.credentials
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": creds.client_id or "",
+            "client_secret": creds.client_secret or "",
+        }
+        where = self.config.store.display
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                await asyncio.sleep(throttle.backoff(attempt - 1, *self._backoff, self._rng))
+            self.requests += 1
+            try:
+                async with self._transport.session.post(
+                    self.config.store.token_url, data=form, headers={"Accept": "application/json"}
+                ) as response:
+                    body = await response.text(errors="replace")
+                    if response.status in (400, 401, 403, 404):
+                        raise AuthError(
+                            f"{where}: the client credentials were refused "
+                            f"(HTTP {response.status}): {redact(body[:300])}"
+                        )
+                    if response.status >= 300:
+                        last = f"HTTP {response.status}"
+                        continue
+                    self._accept_token(await response.json(content_type=None))
+                    log.debug("minted an access token for %s", where)
+                    return
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                last = type(exc).__name__
+        raise TransportError(f"{where}: could not mint an access token: {last}")
+
+    def _accept_token(self, answer: Any) -> None:
+        token = answer.get("access_token") if isinstance(answer, Mapping) else None
+        if not token:
+            raise AuthError(f"{self.config.store.display}: the token answer held no access_token")
+        expires_in = answer.get("expires_in")
+        self._token = str(token)
+        self._token_expires = (
+            self._clock() + max(0.0, float(expires_in) - _TOKEN_MARGIN)
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
+            else float("inf")
+        )
+
+
+def _translate(name: str, exc: BaseException, timeout: float) -> _Failure:
+    """The one place where a gql/aiohttp failure becomes one of the project's errors."""
+    if isinstance(exc, _HttpStatus):
+        return _from_status(name, exc)
+    if isinstance(exc, TransportQueryError):
+        return _from_graphql_errors(name, exc.errors or [])
+    if isinstance(exc, TimeoutError):
+        return _Failure(TransportError(f"{name}: no answer within {timeout:g}s"), True, True)
+    if isinstance(exc, TransportConnectionFailed):
+        cause = exc.__cause__
+        if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+            # Never reached the server: always safe to try again.
+            return _Failure(TransportError(f"{name}: cannot connect: {cause}"), True, False)
+        if isinstance(cause, TimeoutError):
+            return _Failure(TransportError(f"{name}: no answer within {timeout:g}s"), True, True)
+        reason = type(cause).__name__ if cause else "connection failed"
+        return _Failure(TransportError(f"{name}: connection dropped ({reason})"), True, True)
+    # A 200 that is not a GraphQL answer (TransportProtocolError) and the like: the server may
+    # have executed the request.
+    return _Failure(TransportError(f"{name}: bad answer: {redact(str(exc))[:300]}"), True, True)
+
+
+def _from_status(name: str, exc: _HttpStatus) -> _Failure:
+    status, body = exc.status, redact(exc.body)
+    if status == 401:
+        message = f"{name}: HTTP 401: the access token was refused (invalid, revoked or expired)"
+        return _Failure(AuthError(message), reauth=True)
+    if status == 403:
+        message = f"{name}: HTTP 403: access denied (missing scope?): {body[:300]}"
+        return _Failure(AuthError(message))
+    if status == 429:
+        if _VARIANT_LIMIT.search(body):
+            return _Failure(
+                VariantLimitError(
+                    f"{name}: Shopify refused to create more variants today (HTTP 429: "
+                    f"{body[:300]}); stores past 50,000 variants may create only 1,000 new ones a "
+                    "day. Apply the rest tomorrow."
+                )
+            )
+        wait = _retry_after(exc.retry_after)
+        return _Failure(ThrottledError(f"{name}: HTTP 429 Too Many Requests"), True, False, wait)
+    if status >= 500:
+        return _Failure(TransportError(f"{name}: HTTP {status} from the server"), True, True)
+    hint = " (check the store and the API version)" if status == 404 else ""
+    return _Failure(TransportError(f"{name}: HTTP {status}{hint}: {body[:300]}"))
+
+
+def _from_graphql_errors(name: str, errors: list) -> _Failure:
+    first = errors[0] if errors and isinstance(errors[0], Mapping) else {"message": str(errors)}
+    code = (first.get("extensions") or {}).get("code")
+    messages = "; ".join(
+        str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors
+    )
+    if code == "THROTTLED":
+        return _Failure(ThrottledError(f"{name}: still throttled"), retry=True)
+    if code == "ACCESS_DENIED":
+        return _Failure(AuthError(f"{name}: access denied: {messages}"))
+    if code == "INTERNAL_SERVER_ERROR":
+        return _Failure(QueryError(f"{name}: {messages}", errors), retry=True, ambiguous=True)
+    return _Failure(QueryError(f"{name}: {messages}", errors))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (a number or an HTTP date), capped; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(0.0, seconds), _RETRY_AFTER_CAP)
