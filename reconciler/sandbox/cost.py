@@ -15,6 +15,8 @@ Readings the sandbox takes where Shopify publishes no rule (documented in docs/s
   per id.
 - Dynamic mutation costs are computed in tenths of a point and rounded up (a partial point is
   charged as a whole one, so the sandbox never under-charges).
+- `@skip`/`@include` with a literal condition remove the field from the requested cost; with a
+  variable condition the field is charged up front (an upper bound).
 - The actual cost walks the returned data: a connection is charged 2 plus the items that came back,
   a null object its own cost without children, a mutation its requested cost.
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    BooleanValueNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -45,6 +48,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionNode,
     SelectionSetNode,
     ValueNode,
     VariableNode,
@@ -61,6 +65,7 @@ MUTATION_COST = 10
 CONNECTION_COST = 2
 
 LEAF, OBJECT, CONNECTION, ITEMS, PLAIN_LIST = range(5)
+_MISSING = object()
 
 Variables = Mapping[str, Any]
 
@@ -109,12 +114,15 @@ def _children_actual(f: _Field, value: Any, variables: Variables) -> int:
     if not isinstance(value, Mapping):
         return 0
     return max(
-        (sum(_actual(c, value.get(c.key), variables) for c in v) for v in f.variants), default=0
+        (sum(_actual(c, value.get(c.key, _MISSING), variables) for c in v) for v in f.variants),
+        default=0,
     )
 
 
 def _actual(f: _Field, value: Any, variables: Variables) -> int:
     if f.kind == LEAF:
+        return 0
+    if value is _MISSING:  # skipped, or a fragment of another concrete type
         return 0
     base = f.base(variables)
     if value is None:
@@ -291,6 +299,8 @@ def _collect(
     seen: set[str],
 ) -> None:
     for sel in selection_set.selections:
+        if _skipped(sel):
+            continue
         if isinstance(sel, FieldNode):
             out.setdefault(sel.alias.value if sel.alias else sel.name.value, []).append(sel)
         elif isinstance(sel, InlineFragmentNode):
@@ -301,6 +311,18 @@ def _collect(
             frag = ctx.fragments.get(sel.name.value)
             if frag is not None and _applies(ctx, frag.type_condition.name.value, concrete):
                 _collect(ctx, frag.selection_set, concrete, out, seen | {sel.name.value})
+
+
+def _skipped(sel: SelectionNode) -> bool:
+    """`@skip(if: true)` / `@include(if: false)` written as literals. A condition on a variable is
+    charged (requested cost is an upper bound); the actual cost follows the data either way."""
+    for directive in sel.directives or ():
+        name = directive.name.value
+        if name in ("skip", "include"):
+            arg = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
+            if isinstance(arg, BooleanValueNode) and arg.value == (name == "skip"):
+                return True
+    return False
 
 
 def _has_fragments(selection_set: SelectionSetNode) -> bool:
@@ -463,7 +485,8 @@ def actual_cost(
         return 0
     variables = variables or {}
     return sum(
-        _actual(f, data.get(f.key), variables) for f in _plan(schema, document, operation_name)
+        _actual(f, data.get(f.key, _MISSING), variables)
+        for f in _plan(schema, document, operation_name)
     )
 
 

@@ -360,3 +360,33 @@ def test_repeated_costing_is_fast(schema):
         requested_cost(schema, document, variables)
     per_call = (time.perf_counter() - start) / 2000
     assert per_call < 0.0005  # well under the 2 ms a 500 calls/s budget allows per call
+
+
+def test_literal_skip_and_include_are_not_charged(schema):
+    document = doc(
+        schema,
+        """query($withVariants: Boolean!) { products(first: 10) { nodes {
+             id
+             seo @skip(if: true) { title }
+             variants(first: 5) @include(if: false) { nodes { id } }
+             media(first: 3) @include(if: $withVariants) { nodes { id } }
+           } } }""",
+    )
+    # a condition on a variable is charged up front (2 + 3); the actual cost follows the data
+    assert requested_cost(schema, document, {"withVariants": False}) == 2 + 10 * (1 + 5)
+    data = {"products": {"nodes": [{"id": "p1"}, {"id": "p2"}]}}
+    assert actual_cost(schema, document, {"withVariants": False}, None, data) == 2 + 2
+
+
+def test_actual_cost_of_an_interface_ignores_fragments_of_other_types(schema):
+    document = doc(
+        schema,
+        """query($id: ID!) { node(id: $id) {
+             ... on Product { variants(first: 10) { nodes { id } } }
+             ... on ProductVariant { inventoryItem { id } }
+           } }""",
+    )
+    variant = {"node": {"inventoryItem": {"id": "gid://shopify/InventoryItem/1"}}}
+    product = {"node": {"variants": {"nodes": [{"id": "v"}] * 4}}}
+    assert actual_cost(schema, document, {"id": "x"}, None, variant) == 1 + 1
+    assert actual_cost(schema, document, {"id": "x"}, None, product) == 1 + 2 + 4
