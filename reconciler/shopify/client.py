@@ -54,7 +54,7 @@ log = logging.getLogger("reconciler.shopify")
 IDEMPOTENT_MUTATIONS = frozenset({"ProductSet", "MetafieldsSet", "MetafieldsDelete"})
 TOKEN_HEADER = "X-Shopify-Access-Token"
 _VARIANT_LIMIT = re.compile(r"variant", re.IGNORECASE)
-_TOKEN_MARGIN = 60.0  # re-mint this many seconds before the token says it expires
+_TOKEN_MARGIN = 60.0  # re-mint this long before expiry (at most a tenth of the token's life)
 _RETRY_AFTER_CAP = 120.0
 
 
@@ -157,6 +157,10 @@ class ShopifyClient:
             raise ShopifyError("the client is not open: use `async with ShopifyClient(...)`")
         document = documents.load(name)
         variables = dict(variables or {})
+        if name == "ProductSet" and "variants" not in variables:
+            # Read back as many variants as were sent: the selection is charged per variant.
+            sent = (variables.get("input") or {}).get("variants") or ()
+            variables["variants"] = min(2048, max(1, len(sent)))
         if idempotent is None:
             idempotent = not document.mutation or name in IDEMPOTENT_MUTATIONS
         data = await self._run(document, variables, idempotent, cost)
@@ -263,7 +267,15 @@ class ShopifyClient:
         spent = throttle.parse_cost(getattr(exc, "extensions", None))
         failure = _translate(document.name, exc, self.config.timeout)
         if failure.error.__class__ is ThrottledError and spent.status is not None:
-            failure.wait = self._model.throttled_wait(spent.requested or 0.0, spent.status)
+            requested = spent.requested or 0.0
+            if requested > spent.status.maximum:
+                # Waiting cannot help: the bucket never holds that much (ask for smaller pages).
+                failure.retry = False
+                failure.error = ThrottledError(
+                    f"{document.name}: requested cost {requested:g} exceeds the store's bucket "
+                    f"({spent.status.maximum:g} points)"
+                )
+            failure.wait = self._model.throttled_wait(requested, spent.status)
         self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
         return failure
 
@@ -329,7 +341,7 @@ class ShopifyClient:
         expires_in = answer.get("expires_in")
         self._token = str(token)
         self._token_expires = (
-            self._clock() + max(0.0, float(expires_in) - _TOKEN_MARGIN)
+            self._clock() + float(expires_in) - min(_TOKEN_MARGIN, float(expires_in) / 10)
             if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
             else float("inf")
         )
