@@ -1,0 +1,46 @@
+"""Handles and tags as Shopify forms them.
+
+Handles: lowercase; any run of characters that are not letters (of any script), digits, `-` or `_`
+becomes one `-`; leading and trailing `-` dropped. Generated from the title when absent, with `-1`,
+`-2`, ... appended while taken (fact sheet pitfall 7; the `potion`, `potion-1` example).
+
+Tags: split on commas (Shopify keeps tags as one comma-joined list), trimmed, empty ones dropped,
+unique case-insensitively (the first spelling wins), read back sorted case-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_NOT_HANDLE = re.compile(r"[^\w-]+", re.UNICODE)
+_DASHES = re.compile(r"-{2,}")
+MAX_HANDLE = 255
+
+
+def normalize(text: str) -> str:
+    handle = _NOT_HANDLE.sub("-", text.strip().lower())
+    return _DASHES.sub("-", handle).strip("-")[:MAX_HANDLE]
+
+
+def unique_from_title(store: Any, title: str) -> str:
+    base = normalize(title) or "product"
+    if base not in store.by_handle:
+        return base
+    n = 1
+    while f"{base}-{n}" in store.by_handle:
+        n += 1
+    return f"{base}-{n}"
+
+
+def split_tags(values: Iterable[str] | str) -> list[str]:
+    items = [values] if isinstance(values, str) else list(values)
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def normalize_tags(values: Iterable[str] | str) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for tag in split_tags(values):
+        seen.setdefault(tag.lower(), tag)
+    return tuple(sorted(seen.values(), key=lambda t: (t.lower(), t)))
