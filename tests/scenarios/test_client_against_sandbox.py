@@ -122,7 +122,9 @@ async def test_metafields_and_delete(sandbox):
         )
         gone = await client.execute("MetafieldsDelete", {"metafields": [entry]})
         deleted = await client.execute("ProductDelete", {"id": owner})
-    assert gone["metafieldsDelete"]["userErrors"] == []
+    assert gone["metafieldsDelete"]["deletedMetafields"] == [
+        {"ownerId": owner, "namespace": "custom", "key": "material"}
+    ]
     assert deleted["productDelete"]["deletedProductId"] == owner
 
 
@@ -170,7 +172,8 @@ async def test_client_credentials_mint_and_remint_on_expiry(sandbox_factory, cap
         await client.execute("Shop")
         await client.execute("Shop")
         assert len(handle.run(lambda: dict(handle.sandbox.tokens))) == 1
-        await asyncio.sleep(1.0)  # past 0.9 of expires_in: re-minted before sending, not after a 401
+        # Past 0.9 of expires_in: re-minted before sending, not after a 401.
+        await asyncio.sleep(1.0)
         await client.execute("Shop")
     tokens = handle.run(lambda: list(handle.sandbox.tokens))
     assert len(tokens) >= 1
