@@ -1,0 +1,95 @@
+"""The catalog: read `catalog/` into settings and products, with every problem found at once.
+
+    result = read_catalog(Path("catalog"))
+    result.require_valid()          # raises CatalogError if there is any error
+    result.products["classic-tee"]  # reconciler.model.Product
+
+Catalog content problems never raise here; they are `Problem`s in `result.problems`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.catalog.load import display_path, load_file, product_files
+from reconciler.catalog.products import Entry, across, read_all
+from reconciler.catalog.settings import Settings
+from reconciler.catalog.validate import check_settings
+from reconciler.errors import CatalogError, Problem
+from reconciler.model import Product
+
+__all__ = ["CatalogResult", "Settings", "read_catalog"]
+
+
+@dataclass
+class CatalogResult:
+    settings: Settings = field(default_factory=Settings)
+    # by handle; only products whose documents have no errors. A catalog with any error as a
+    # whole is unusable: call require_valid() before acting on it.
+    products: dict[str, Product] = field(default_factory=dict)
+    sources: dict[str, tuple[str, int]] = field(default_factory=dict)  # handle -> (file, line)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def require_valid(self) -> None:
+        if self.errors:
+            raise CatalogError(self.problems)
+
+
+def read_catalog(path: Path) -> CatalogResult:
+    """Load and validate the catalog directory `path`."""
+    result = CatalogResult()
+    shown_dir = display_path(path)
+    if not path.is_dir():
+        result.problems.append(Problem(shown_dir, 1, 1, "", "catalog directory not found"))
+        return result
+    result.settings = _read_settings(path, result.problems)
+    entries = _read_products(path, result)
+    if not entries and not result.errors:
+        where = display_path(path / "products")
+        result.problems.append(Problem(where, 1, 1, "", "the catalog has no products", "warning"))
+    result.problems.sort()
+    return result
+
+
+def _read_settings(path: Path, problems: list[Problem]) -> Settings:
+    settings_file = path / "catalog.yaml"
+    for other in (path / "catalog.yml",):
+        if other.exists():
+            message = "ignored: the settings file is catalog.yaml"
+            problems.append(Problem(display_path(other), 1, 1, "", message, "warning"))
+    if not settings_file.exists():
+        return Settings()
+    loaded = load_file(settings_file, display_path(settings_file), single=True)
+    problems.extend(loaded.problems)
+    if not loaded.documents:
+        return Settings()
+    located, found = check_settings(loaded.documents[0])
+    problems.extend(found)
+    if found or loaded.problems or not isinstance(located.data, dict):
+        return Settings()
+    return Settings.from_data(located.data)
+
+
+def _read_products(path: Path, result: CatalogResult) -> list[Entry]:
+    files, ignored = product_files(path / "products")
+    for other in ignored:
+        message = "ignored: product files must end in .yaml"
+        result.problems.append(Problem(display_path(other), 1, 1, "", message, "warning"))
+    entries, problems = read_all(files, path)
+    result.problems += problems
+    result.problems += across(entries)
+    for entry in entries:
+        product = entry.product
+        if product is not None and product.handle not in result.products:
+            result.products[product.handle] = product
+            result.sources[product.handle] = (entry.file, entry.line)
+    return entries

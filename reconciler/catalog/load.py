@@ -1,0 +1,142 @@
+"""Read catalog files into YAML node trees, one per document, with every problem located.
+
+Only composes (never constructs): nodes keep their raw scalar text and line marks, and no YAML tag
+can build a Python object. Turning nodes into data is nodes.py's job.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reconciler.errors import Problem
+
+PLAIN = "tag:yaml.org,2002:plain"  # an untagged plain scalar: nodes.py reads it, not PyYAML
+_Base = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """libyaml's parser when present (much faster); both keep marks for every node.
+
+    Implicit tags are not resolved (YAML 1.1's regexes cost a third of the parse, and the text
+    rule ignores them anyway): plain scalars get PLAIN, quoted ones str.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return PLAIN if implicit[0] else "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    file: str  # as shown in problems
+    line: int  # 1-based start of the document
+    col: int
+    node: yaml.Node
+
+
+@dataclass(slots=True)
+class Loaded:
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the current directory when it is below it, else as given."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(the product files, sorted; files that look like YAML but would be ignored)."""
+    if not products_dir.is_dir():
+        return [], []
+    found = sorted(p for p in products_dir.rglob("*") if p.is_file() or p.is_symlink())
+    files = [p for p in found if p.suffix == ".yaml"]
+    ignored = [p for p in found if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml"]
+    return files, ignored
+
+
+def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
+    """Every document of one file. `single`: the file must hold one document (catalog.yaml)."""
+    out = Loaded()
+    text = _read_text(path, shown, out.problems)
+    if text is None:
+        return out
+    try:
+        for node in yaml.compose_all(text, Loader=_Loader):
+            _add_document(out, node, shown)
+    except yaml.YAMLError as exc:
+        out.problems.append(_syntax_problem(exc, text, shown))
+    except RecursionError:
+        out.problems.append(Problem(shown, 1, 1, "", "the YAML is nested too deeply"))
+    if not out.documents and not out.problems:
+        what = "settings (a YAML mapping)" if single else "at least one product (a YAML mapping)"
+        out.problems.append(Problem(shown, 1, 1, "", f"empty file: expected {what}"))
+    if single and len(out.documents) > 1:
+        extra = out.documents[1]
+        out.problems.append(
+            Problem(
+                shown, extra.line, extra.col, "", "this file holds one YAML document, not several"
+            )
+        )
+        del out.documents[1:]
+    return out
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        message = f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        problems.append(Problem(shown, line, col, "", message))
+        return None
+
+
+def _add_document(out: Loaded, node: yaml.Node | None, shown: str) -> None:
+    if node is None:
+        return
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if isinstance(node, yaml.MappingNode):
+        out.documents.append(Document(shown, line, col, node))
+        return
+    if isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null"):
+        message = "empty document: expected a YAML mapping (key: value)"
+    else:
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        message = f"a document must be a YAML mapping (key: value), not {kind}"
+    out.problems.append(Problem(shown, line, col, "", message))
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, shown: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    lines = text.splitlines() or [""]
+    source = lines[line] if line < len(lines) else ""
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    at_tab = col < len(source) and source[col] == "\t"
+    if "\t" in indent or at_tab:
+        tab_col = col if at_tab else indent.index("\t")
+        return Problem(
+            shown, line + 1, tab_col + 1, "", "tab character: YAML indentation uses spaces"
+        )
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    return Problem(shown, line + 1, col + 1, "", message)

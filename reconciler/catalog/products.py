@@ -1,0 +1,116 @@
+"""Read every product file (in two processes when the catalog is large) and check across products.
+
+A file's documents are read, checked and built independently of other files, so large catalogs
+are split by file across processes; only the checks between products (handles and SKUs used
+twice) need everything, and they run afterwards on each product's few claims.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.catalog.build import build_product
+from reconciler.catalog.load import display_path, load_file
+from reconciler.catalog.nodes import Path_, where_text
+from reconciler.catalog.validate import check_product
+from reconciler.errors import Problem
+from reconciler.model import Product
+
+PARALLEL_BYTES = 512 * 1024  # below this, starting processes costs more than it saves
+
+
+@dataclass(slots=True)
+class Entry:
+    """One product document, reduced to what the catalog and the checks across products need."""
+
+    file: str
+    line: int
+    product: Product | None  # None when its document has an error
+    # (kind, value, path, line, col) for each handle, previous handle ("handle") and SKU ("sku")
+    claims: list[tuple[str, str, Path_, int, int]] = field(default_factory=list)
+
+
+def read_file(file: Path, catalog_dir: Path) -> tuple[list[Entry], list[Problem]]:
+    loaded = load_file(file, display_path(file))
+    entries, problems = [], list(loaded.problems)
+    for doc in loaded.documents:
+        located, found = check_product(doc, catalog_dir)
+        problems += found
+        ok = not any(p.severity == "error" for p in found)
+        entry = Entry(doc.file, doc.line, build_product(located) if ok else None)
+        data = located.data if isinstance(located.data, dict) else {}
+        for kind, value, path in _claims(data):
+            entry.claims.append((kind, value, path, *located.where(path)))
+        entries.append(entry)
+    return entries, problems
+
+
+def read_all(files: list[Path], catalog_dir: Path) -> tuple[list[Entry], list[Problem]]:
+    """Every file's entries in file order, and their problems."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for file_entries, file_problems in _map(files, catalog_dir):
+        entries += file_entries
+        problems += file_problems
+    return entries, problems
+
+
+def _map(files: list[Path], catalog_dir: Path):
+    workers = min(2, os.cpu_count() or 1)
+    size = sum(f.stat().st_size for f in files if f.is_file())
+    if (
+        workers < 2
+        or size < PARALLEL_BYTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return (read_file(f, catalog_dir) for f in files)
+    chunk = max(1, len(files) // (workers * 8))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(read_file, files, [catalog_dir] * len(files), chunksize=chunk))
+
+
+def _claims(data: dict) -> list[tuple[str, str, Path_]]:
+    out: list[tuple[str, str, Path_]] = []
+    handle = data.get("handle")
+    if isinstance(handle, str):
+        out.append(("handle", handle, ("handle",)))
+    previous = data.get("previous_handles")
+    for index, old in enumerate(previous if isinstance(previous, list) else []):
+        if isinstance(old, str) and old != handle:
+            out.append(("handle", old, ("previous_handles", index)))
+    variants = data.get("variants")
+    for index, variant in enumerate(variants if isinstance(variants, list) else []):
+        if isinstance(variant, dict) and isinstance(variant.get("sku"), str) and variant["sku"]:
+            out.append(("sku", variant["sku"], ("variants", index, "sku")))
+    return out
+
+
+def across(entries: list[Entry]) -> list[Problem]:
+    """Handles (and previous handles) used by two products: errors; SKUs: warnings. Entries with
+    such an error lose their product."""
+    places: dict[tuple[str, str], list[tuple[Entry, Path_, int, int]]] = {}
+    for entry in entries:
+        for kind, value, path, line, col in entry.claims:
+            places.setdefault((kind, value), []).append((entry, path, line, col))
+    out: list[Problem] = []
+    for (kind, value), spots in places.items():
+        if len(spots) < 2:
+            continue
+        severity = "error" if kind == "handle" else "warning"
+        for entry, path, line, col in spots:
+            others = ", ".join(
+                f"{e.file}:{ln}" for e, p, ln, _ in spots if e is not entry or p != path
+            )
+            label = {"handle": "handle", "sku": "SKU"}[kind]
+            if path[0] == "previous_handles":
+                label = "previous handle"
+            message = f"{label} {value!r} is also used at {others}"
+            out.append(Problem(entry.file, line, col, where_text(path), message, severity))
+            if severity == "error":
+                entry.product = None
+    return out

@@ -1,0 +1,261 @@
+"""Check documents against the JSON Schemas, then Shopify's rules; every finding is a Problem.
+
+The only module that imports jsonschema. The validators are compiled once, on first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from reconciler.catalog import rules
+from reconciler.catalog.load import Document
+from reconciler.catalog.nodes import Located, Path_, convert, where_text
+from reconciler.errors import Problem
+
+PRODUCT_TYPED = frozenset({"taxable", "requires_shipping", "tracked"})
+SETTINGS_TYPED = frozenset({"max_removals", "timeout", "max_retries"})
+METAFIELD_FREE = frozenset({"value"})
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped with the package: "product" or "catalog"."""
+    text = (resources.files("reconciler") / "schemas" / f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    document = schema(name)
+    cls = jsonschema.validators.validator_for(document)
+    cls.check_schema(document)
+    return cls(document)
+
+
+@cache
+def quick_check(name: str) -> Callable[[Any], bool]:
+    """A fast yes/no check compiled once from the schema; jsonschema explains the failures.
+
+    jsonschema takes about 1-2 ms per product, too slow for 10,000 products in seconds, and
+    nearly every product is valid. This check may be stricter than jsonschema, never laxer
+    (tests/unit/test_validate_property.py holds it to that); an unknown keyword falls back to
+    jsonschema for every document.
+    """
+    document = schema(name)
+    try:
+        return _compile(document, document.get("$defs", {}))
+    except NotImplementedError:
+        return lambda _: False
+
+
+def check_settings(doc: Document) -> tuple[Located, list[Problem]]:
+    located = convert(doc.node, SETTINGS_TYPED)
+    problems = _issues(doc, located) or _schema_problems("catalog", doc, located)
+    return located, problems
+
+
+def check_product(doc: Document, catalog_dir: Path) -> tuple[Located, list[Problem]]:
+    """The product's data with positions, and its own problems (not those across products)."""
+    located = convert(doc.node, PRODUCT_TYPED, METAFIELD_FREE)
+    problems = _issues(doc, located)
+    if located.data is None:
+        return located, problems
+    problems += _schema_problems("product", doc, located)
+    for path, message, severity, key in rules.product_rules(located, catalog_dir):
+        line, col = located.where(path, key=key)
+        problems.append(Problem(doc.file, line, col, where_text(path), message, severity))
+    return located, problems
+
+
+def _issues(doc: Document, located: Located) -> list[Problem]:
+    return [
+        Problem(doc.file, line, col, where_text(path), message)
+        for path, (line, col), message in located.issues
+    ]
+
+
+def _schema_problems(name: str, doc: Document, located: Located) -> list[Problem]:
+    if located.data is None:
+        return []
+    if quick_check(name)(located.data):
+        return []
+    found: dict[tuple, Problem] = {}
+    for error in _validator(name).iter_errors(located.data):
+        for path, message, key in _explain(error):
+            line, col = located.where(path, key=key)
+            problem = Problem(doc.file, line, col, where_text(path), message)
+            found.setdefault((problem.line, problem.col, problem.where, message), problem)
+    return list(found.values())
+
+
+def _explain(error: jsonschema.ValidationError) -> list[tuple[Path_, str, bool]]:
+    """(path, message, point at the key?) for one schema error, in the catalog's words."""
+    path: Path_ = tuple(error.absolute_path)
+    kind, expected, instance, sub = (
+        error.validator,
+        error.validator_value,
+        error.instance,
+        error.schema,
+    )
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        known = sorted(sub.get("properties", {}))
+        return [
+            ((*path, key), f"unknown key {key!r}{_suggest(key, known)}", True)
+            for key in instance
+            if key not in known
+        ]
+    if kind == "required" and isinstance(instance, dict):
+        return [(path, f"missing required key {k!r}", False) for k in expected if k not in instance]
+    return [(path, _message(kind, expected, instance, sub, path), False)]
+
+
+def _message(kind: str, expected: Any, instance: Any, sub: dict, path: Path_) -> str:
+    last = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if kind == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        return f"must be {_type_words(wanted)}, not {_describe(instance)}"
+    if kind == "enum":
+        return f"must be one of {', '.join(map(str, expected))}, not {_describe(instance)}"
+    if kind == "pattern":
+        return f"{sub.get('patternErrorMessage', 'has the wrong form')}, not {instance!r}"
+    if kind == "minItems":
+        if last == "variants":
+            return "a product needs at least one variant"
+        return f"needs at least {expected} item{'s' if expected != 1 else ''}"
+    if kind == "maxItems":
+        what = {"options": "options", "variants": "variants"}.get(last, "items")
+        return f"at most {expected} {what} (Shopify's limit), not {len(instance)}"
+    if kind == "minLength":
+        return "must not be empty"
+    if kind == "maxLength":
+        return f"is {len(instance)} characters; at most {expected} allowed"
+    if kind in ("minimum", "exclusiveMinimum"):
+        bound = "at least" if kind == "minimum" else "more than"
+        return f"must be {bound} {expected}, not {instance}"
+    return "is not valid here"
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping (key: value)",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+}
+
+
+def _type_words(types: list[str]) -> str:
+    if "string" in types:
+        return "text" if "number" not in types or "boolean" in types else "text or a number"
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(str(value)) if isinstance(value, str) else str(value)
+
+
+def _suggest(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_IGNORED = {"description", "title", "$schema", "$id", "$defs", "patternErrorMessage"}
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "array": (list,),
+    "object": (dict,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, Decimal),
+    "null": (type(None),),
+}
+
+
+def _compile(node: dict[str, Any], defs: dict[str, Any]) -> Callable[[Any], bool]:
+    """Compile the subset of JSON Schema our schemas use into one predicate."""
+    checks: list[Callable[[Any], bool]] = []
+    for key, value in node.items():
+        if key in _IGNORED or key in ("properties", "additionalProperties"):
+            continue
+        checks.append(_keyword(key, value, node, defs))
+    if "properties" in node or "additionalProperties" in node:
+        checks.append(_object_check(node, defs))
+    if len(checks) == 1:
+        return checks[0]
+
+    def check_all(value: Any) -> bool:
+        for check in checks:  # noqa: SIM110 (faster than all() on a generator)
+            if not check(value):
+                return False
+        return True
+
+    return check_all
+
+
+def _type_check(value: Any) -> Callable[[Any], bool]:
+    names = value if isinstance(value, list) else [value]
+    types = tuple(t for name in names for t in _PY_TYPES[name])
+    no_bool = "boolean" not in names  # bool is an int in Python, not in JSON
+    return lambda v: isinstance(v, types) and not (no_bool and v.__class__ is bool)
+
+
+def _keyword(key: str, value: Any, node: dict, defs: dict) -> Callable[[Any], bool]:
+    if key == "$ref":
+        return _compile(defs[value.removeprefix("#/$defs/")], defs)
+    if key == "type":
+        return _type_check(value)
+    if key == "enum":
+        return lambda v: isinstance(v, str) and v in value
+    if key == "required":
+        return lambda v: not isinstance(v, dict) or all(k in v for k in value)
+    if key == "items":
+        item = _compile(value, defs)
+        return lambda v: v.__class__ is not list or all(map(item, v))
+    if key in ("minItems", "maxItems", "minLength", "maxLength"):
+        kind = list if key.endswith("Items") else str
+        low = key.startswith("min")
+        return lambda v: not isinstance(v, kind) or (len(v) >= value if low else len(v) <= value)
+    if key == "pattern":
+        regex = re.compile(value)
+        return lambda v: not isinstance(v, str) or regex.search(v) is not None
+    if key in ("minimum", "exclusiveMinimum"):
+        strict = key == "exclusiveMinimum"
+        number = _type_check("number")
+        return lambda v: not number(v) or (v > value if strict else v >= value)
+    raise NotImplementedError(key)
+
+
+def _object_check(node: dict, defs: dict) -> Callable[[Any], bool]:
+    properties = {k: _compile(v, defs) for k, v in node.get("properties", {}).items()}
+    extra = node.get("additionalProperties", True)
+    other = _compile(extra, defs) if isinstance(extra, dict) else (lambda _: extra)
+
+    def check(value: Any) -> bool:
+        if value.__class__ is not dict:
+            return True
+        get = properties.get
+        for key, item in value.items():  # noqa: SIM110
+            if not get(key, other)(item):
+                return False
+        return True
+
+    return check
