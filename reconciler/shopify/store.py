@@ -84,6 +84,10 @@ class ClientConfig:
     def graphql_url(self) -> str:
         return self.store.graphql_url(self.api_version)
 
+    def bind(self, base_url: str) -> ClientConfig:
+        """The same configuration once the embedded sandbox is listening at `base_url`."""
+        return replace(self, store=self.store.bind(base_url))
+
 
 def parse_store(value: str, source: str = "--store") -> StoreTarget:
     """Read one store value as the contract's table describes it."""

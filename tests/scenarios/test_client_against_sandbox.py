@@ -153,6 +153,23 @@ async def test_tiny_bucket_everything_succeeds_and_throttles_stay_rare(sandbox_f
     assert elapsed >= (charged - 50) / 50 * 0.9
 
 
+async def test_throttled_answers_are_waited_out(sandbox_factory, caplog):
+    handle = sandbox_factory(faults=0.5, seed=2, fault_kinds=("throttled",))
+    caplog.set_level(logging.DEBUG, logger="reconciler.shopify")
+    async with client_for(handle, retries=10) as client:
+        results = await asyncio.gather(*(client.execute("Shop") for _ in range(8)))
+    assert all(r["shop"]["name"] for r in results)
+    assert outcomes(caplog).count("ThrottledError") >= 1
+
+
+async def test_a_request_the_bucket_can_never_hold_fails_fast(sandbox_factory):
+    handle = sandbox_factory(bucket=50, restore_rate=50)
+    async with client_for(handle) as client:
+        with pytest.raises(ThrottledError, match="exceeds the store's bucket"):
+            await client.execute("ProductsPage")  # ~962 points with the default page sizes
+        assert client.requests == 1
+
+
 # --- auth ----------------------------------------------------------------------------------------
 
 

@@ -230,3 +230,11 @@ def test_resolve_puts_it_together():
     assert config.graphql_url == "https://my-shop.myshopify.com/admin/api/2025-10/graphql.json"
     assert (config.timeout, config.max_retries) == (9.0, 3)
     assert "shpat_1" not in repr(config)
+
+
+def test_a_default_sandbox_config_is_bound_once_the_sandbox_listens():
+    config = resolve(None, {}, None)
+    assert config.store.kind == SANDBOX
+    bound = config.bind("http://127.0.0.1:4321")
+    assert bound.graphql_url == "http://127.0.0.1:4321/admin/api/2026-10/graphql.json"
+    assert bound.store.token_url == "http://127.0.0.1:4321/admin/oauth/access_token"
