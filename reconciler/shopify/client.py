@@ -184,6 +184,10 @@ class ShopifyClient:
                 result = await self._send(document, variables, token)
             except (GqlTransportError, TimeoutError) as exc:
                 failure = self._classify(document, exc, ticket, started, attempt)
+            except BaseException:
+                # Cancelled (or a bug): give the reservation back, or the next probe never goes.
+                self._settle(ticket, None, document, started, attempt, "cancelled")
+                raise
             else:
                 spent = throttle.parse_cost(result.extensions)
                 self._settle(ticket, spent, document, started, attempt, "ok")

@@ -308,3 +308,15 @@ async def test_an_idempotent_upsert_is_retried_after_an_ambiguous_failure(sandbo
     assert sorted(p["handle"] for p in page["products"]["nodes"]) == [
         f"twice-{i}" for i in range(5)
     ]
+
+
+async def test_a_cancelled_request_does_not_block_the_next_ones(sandbox_factory):
+    handle = sandbox_factory(latency_ms=500)
+    async with client_for(handle) as client:
+        probe = asyncio.create_task(client.execute("Shop"))
+        await asyncio.sleep(0.1)  # the first request (the probe) is in flight
+        probe.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await probe
+        data = await asyncio.wait_for(client.execute("Shop"), timeout=5)
+    assert data["shop"]["name"]
