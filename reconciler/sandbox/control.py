@@ -14,6 +14,7 @@ They are for tests and demos on this machine: not authenticated, never faulted, 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +33,7 @@ mutation Seed($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
 }
 """
 SEED_DOCUMENT = parse(SEED_MUTATION)
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def _json(status: int, body: Any) -> web.Response:
@@ -106,23 +108,26 @@ def add_routes(app: web.Application, sandbox: Any, state: Any) -> None:
             },
         )
 
-    @web.middleware
-    async def bad_input(request: web.Request, handler: Any) -> web.StreamResponse:
+    app.router.add_get("/_sandbox/health", health)
+    app.router.add_get("/_sandbox/state", dump)
+    for name, handler in (
+        ("reset", reset),
+        ("seed", seed),
+        ("plan", plan),
+        ("latency", latency),
+        ("faults", faults),
+    ):
+        app.router.add_post(f"/_sandbox/{name}", _bad_input_is_400(handler))
+
+
+def _bad_input_is_400(handler: Handler) -> Handler:
+    async def wrapped(request: web.Request) -> web.Response:
         try:
             return await handler(request)
         except (ValueError, TypeError, KeyError) as exc:
-            if not request.path.startswith("/_sandbox/"):
-                raise
             return _json(400, {"error": str(exc)})
 
-    app.middlewares.append(bad_input)
-    app.router.add_get("/_sandbox/health", health)
-    app.router.add_post("/_sandbox/reset", reset)
-    app.router.add_get("/_sandbox/state", dump)
-    app.router.add_post("/_sandbox/seed", seed)
-    app.router.add_post("/_sandbox/plan", plan)
-    app.router.add_post("/_sandbox/latency", latency)
-    app.router.add_post("/_sandbox/faults", faults)
+    return wrapped
 
 
 def seed_product(sandbox: Any, version: str, product_input: dict) -> dict:

@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,10 @@ async def graphql_handler(request: web.Request) -> web.StreamResponse:
     if fault in TRANSPORT_KINDS:
         return await _transport_fault(request, fault)
     debug = request.headers.get("Shopify-GraphQL-Cost-Debug") == "1"
+    started = time.perf_counter()
     reply = await sandbox.graphql(version, body, debug_cost=debug, fault=fault)
+    if log.isEnabledFor(logging.DEBUG):
+        _log_request(version, body, reply, time.perf_counter() - started, fault)
     if reply.mutated:
         state = request.app[STATE]
         if state is not None:
@@ -86,6 +90,23 @@ async def graphql_handler(request: web.Request) -> web.StreamResponse:
     if fault == "commit_then_504":
         return web.Response(status=504, text=gateway_body(504), content_type="text/html")
     return to_response(reply, version)
+
+
+def _log_request(version: str, body: Any, reply: Reply, seconds: float, fault: str | None) -> None:
+    name = body.get("operationName") if isinstance(body, dict) else None
+    cost = reply.body.get("extensions", {}).get("cost", {}) if isinstance(reply.body, dict) else {}
+    status = cost.get("throttleStatus", {})
+    log.debug(
+        "%s %s requested=%s actual=%s available=%s/%s %.1f ms%s",
+        version,
+        name or "-",
+        cost.get("requestedQueryCost"),
+        cost.get("actualQueryCost"),
+        status.get("currentlyAvailable"),
+        status.get("maximumAvailable"),
+        seconds * 1000,
+        f" fault={fault}" if fault else "",
+    )
 
 
 async def _transport_fault(request: web.Request, kind: str) -> web.StreamResponse:
