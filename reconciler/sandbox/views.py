@@ -300,7 +300,17 @@ table(
     sellingPlanGroupCount=const(0),
     productParents=empty_connection,
     priceRangeV2=lambda p, c, _a: _price_range(p, c),
+    storefrontId=lambda p, _c, _a: _storefront_id(gid("Product", p.id)),
+    # The sandbox holds no collections, so no variant is in any collection.
+    variantsInCollection=empty_connection,
+    variantsInCollectionCount=const({"count": 0, "precision": "EXACT"}),
 )
+
+
+def _storefront_id(global_id: str) -> str:
+    import base64
+
+    return base64.b64encode(global_id.encode()).decode()
 
 
 def _price_range(p: Product, c: Any) -> dict[str, Any]:

@@ -9,7 +9,17 @@ from .connections import connection
 from .gids import gid, iso
 from .metafields import count_for
 from .search import compile_query, sort_key
-from .views import PLAN_NAMES, _metafield, _metafields, _wrap, attr, const, count, table
+from .views import (
+    PLAN_NAMES,
+    _metafield,
+    _metafields,
+    _wrap,
+    attr,
+    const,
+    count,
+    empty_connection,
+    table,
+)
 
 
 def _shop_url(s: Any, _c: Any, _a: Any) -> str:
@@ -56,7 +66,23 @@ table(
     },
     metafield=_metafield,
     metafields=_metafields,
+    # deprecated aliases of the QueryRoot connections
+    products=lambda _s, c, a: _root("products", c, a),
+    productVariants=lambda _s, c, a: _all_variants(c, a),
+    locations=lambda _s, c, a: _root("locations", c, a),
 )
+
+
+def _root(name: str, c: Any, args: dict[str, Any]) -> Any:
+    from .resolvers import ROOT
+
+    return ROOT[name](c, args)
+
+
+def _all_variants(c: Any, args: dict[str, Any]) -> dict[str, Any]:
+    rows = sorted(c.store.variants.values(), key=lambda v: v.id)
+    return connection(rows, args, key=lambda v: (v.id,), reverse=args.get("reverse", False))
+
 
 table(
     "Location",
@@ -222,5 +248,7 @@ table(
     mimeType=const(None),
     image=lambda m, _c, _a: _image(m),
     originalSource=lambda m, _c, _a: {"url": m.original_source, "fileSize": None},
+    metafield=const(None),
+    metafields=empty_connection,
     preview=lambda m, _c, _a: {"image": _image(m), "status": m.status},
 )

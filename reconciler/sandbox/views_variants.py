@@ -14,6 +14,9 @@ from .views import (
     _metafields,
     _published_on,
     _quantity,
+    _resource_publications,
+    _storefront_id,
+    _unpublished,
     _wrap,
     attr,
     const,
@@ -101,6 +104,9 @@ table(
     sellingPlanGroupsCount=const({"count": 0, "precision": "EXACT"}),
     sellingPlanGroupCount=const(0),
     productParents=empty_connection,
+    resourcePublicationsV2=lambda v, c, a: _resource_publications(_product(v, c), c, a),
+    unpublishedPublications=lambda v, c, a: _unpublished(_product(v, c), c, a),
+    storefrontId=lambda v, _c, _a: _storefront_id(gid("ProductVariant", v.id)),
 )
 
 # SelectedOption is a plain dict (resolved by key in resolvers.py).
