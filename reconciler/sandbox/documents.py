@@ -9,6 +9,8 @@ kept in a small LRU cache, so the hot path of a repeated request does no parsing
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +88,45 @@ def error_entry(error: GraphQLError, code: str | None = None) -> dict:
         extensions.setdefault("code", code)
     if extensions:
         entry["extensions"] = extensions
+    return entry
+
+
+def internal_error_body() -> dict:
+    request_id = str(uuid.uuid4())
+    return {
+        "errors": [
+            {
+                "message": "Internal error. Looks like something went wrong on our end.\n"
+                f"Request ID: {request_id} (include this in support requests).",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            }
+        ]
+    }
+
+
+def variable_error(error: GraphQLError) -> dict:
+    """Bad variable values, worded as graphql-ruby does ("Variable $x ... invalid value")."""
+    entry = error_entry(error)
+    text = error.message
+    match = re.match(r"Variable '\$(\w+)' (?:got invalid value|of required type)", text)
+    if match:
+        explanation = text.split("; ", 1)[1] if "; " in text else text
+        entry["message"] = f"Variable ${match.group(1)} was provided invalid value"
+        entry["extensions"] = {
+            "code": "INVALID_VARIABLE",
+            "problems": [{"explanation": explanation}],
+        }
+    else:
+        entry.setdefault("extensions", {})["code"] = "INVALID_VARIABLE"
+    return entry
+
+
+def result_error(error: GraphQLError) -> dict:
+    entry = error_entry(error)
+    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+        # A resolver bug must not leak a Python message as if it were Shopify's.
+        entry["message"] = internal_error_body()["errors"][0]["message"]
+        entry.setdefault("extensions", {})["code"] = "INTERNAL_SERVER_ERROR"
     return entry
 
 

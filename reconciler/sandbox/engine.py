@@ -13,31 +13,40 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graphql import GraphQLError, ListValueNode, ObjectValueNode, VariableNode
+from graphql import ListValueNode, ObjectValueNode, VariableNode
 from graphql.execution.values import get_variable_values
 
 from .cost import MAX_QUERY_COST, actual_cost, cost_fields, max_cost_message, requested_cost
-from .documents import DocumentCache, Prepared, error_entry, is_mutation, root_fields
+from .documents import (
+    DocumentCache,
+    Prepared,
+    internal_error_body,
+    is_mutation,
+    result_error,
+    root_fields,
+    variable_error,
+)
 from .faults import ALL_KINDS, Faults
 from .resolvers import execute
 from .schema import SUPPORTED_VERSIONS, load_schema
 from .state import Store
 from .throttle import PLANS, Bucket
 
+log = logging.getLogger("reconciler.sandbox")
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 # productSet takes longer with more variants: latency x (1 + variants / VARIANTS_PER_LATENCY).
 VARIANTS_PER_LATENCY = 50
 TOKEN_SCOPE = "read_products,write_products,read_publications,write_publications,read_locations"
-_VERSION_SHAPE = re.compile(r"^(\d{4}-\d{2}|unstable)$")
+_VERSION_SHAPE = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass
@@ -79,19 +88,6 @@ def bucket_settings(config: Config) -> tuple[float, float]:
     return float(plan_max), float(plan_rate)
 
 
-def internal_error_body() -> dict:
-    request_id = str(uuid.uuid4())
-    return {
-        "errors": [
-            {
-                "message": "Internal error. Looks like something went wrong on our end.\n"
-                f"Request ID: {request_id} (include this in support requests).",
-                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-            }
-        ]
-    }
-
-
 class Sandbox:
     """One shop: its store, its cost bucket, its settings; thread-confined to the server's loop."""
 
@@ -121,9 +117,12 @@ class Sandbox:
 
     @staticmethod
     def resolve_version(requested: str | None) -> str | None:
-        """Shopify serves an unsupported (or omitted) version as the oldest supported one."""
+        """Shopify serves an unsupported (or omitted) version as the oldest supported one;
+        `unstable` (Shopify's preview of the next version) is served as the newest."""
         if requested in SUPPORTED_VERSIONS:
             return requested
+        if requested == "unstable":
+            return max(SUPPORTED_VERSIONS)
         if requested is None or _VERSION_SHAPE.match(requested):
             return min(SUPPORTED_VERSIONS)
         return None
@@ -257,7 +256,7 @@ class Sandbox:
         name = op.name.value if op.name else None
         values = get_variable_values(schema, op.variable_definitions or (), variables)
         if isinstance(values, list):
-            return self._errors([_variable_error(e) for e in values])
+            return self._errors([variable_error(e) for e in values])
         coerced = values.coerced
         requested = requested_cost(schema, prepared.document, coerced, name)
         if requested > MAX_QUERY_COST:
@@ -306,9 +305,10 @@ class Sandbox:
             data = result.data
             actual = actual_cost(schema, prepared.document, coerced, name, data)
         except Exception:
+            log.exception("sandbox bug while executing %s", name or "an anonymous operation")
             self.bucket.refund(requested)
             body = {**internal_error_body(), "extensions": self.cost_extension(requested, None)}
-            return Reply(200, body)
+            return Reply(200, body, mutated=is_mutation(op))
         except BaseException:  # cancelled (client gone, shutdown): give the points back
             self.bucket.refund(requested)
             raise
@@ -316,7 +316,7 @@ class Sandbox:
         self.bucket.refund(requested - actual)
         payload: dict[str, Any] = {}
         if result.errors:
-            payload["errors"] = [_result_error(e) for e in result.errors]
+            payload["errors"] = [result_error(e) for e in result.errors]
         payload["data"] = data
         fields = cost_fields(schema, prepared.document, coerced, name) if debug_cost else None
         payload["extensions"] = self.cost_extension(requested, actual, fields)
@@ -348,32 +348,6 @@ def _read_body(body: Any) -> tuple[str, dict, str | None] | None:
         return None
     name = body.get("operationName") or None
     return query, variables, name if isinstance(name, str) else None
-
-
-def _variable_error(error: GraphQLError) -> dict:
-    """Bad variable values, worded as graphql-ruby does ("Variable $x ... invalid value")."""
-    entry = error_entry(error)
-    text = error.message
-    match = re.match(r"Variable '\$(\w+)' (?:got invalid value|of required type)", text)
-    if match:
-        explanation = text.split("; ", 1)[1] if "; " in text else text
-        entry["message"] = f"Variable ${match.group(1)} was provided invalid value"
-        entry["extensions"] = {
-            "code": "INVALID_VARIABLE",
-            "problems": [{"explanation": explanation}],
-        }
-    else:
-        entry.setdefault("extensions", {})["code"] = "INVALID_VARIABLE"
-    return entry
-
-
-def _result_error(error: GraphQLError) -> dict:
-    entry = error_entry(error)
-    if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
-        # A resolver bug must not leak a Python message as if it were Shopify's.
-        entry["message"] = internal_error_body()["errors"][0]["message"]
-        entry.setdefault("extensions", {})["code"] = "INTERNAL_SERVER_ERROR"
-    return entry
 
 
 def _productset_variants(node: Any, coerced: dict) -> int:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from reconciler.sandbox import persist
+from reconciler.sandbox.embedded import start_embedded
 from reconciler.sandbox.testing import http, run_sandbox
 
 SHOP = "{ shop { name } }"
@@ -263,6 +264,7 @@ def test_client_credentials_default_lifetime_and_errors(sandbox_factory):
         ("2025-10", "2025-10"),
         ("2024-01", "2025-10"),
         ("2099-01", "2025-10"),
+        ("unstable", "2026-10"),
     ],
 )
 def test_version_routing_falls_forward_to_oldest_supported(sandbox, asked, served):
@@ -359,6 +361,19 @@ def test_state_file_persists_writes_and_reloads(tmp_path):
             again.graphql(PRODUCTS, {"n": 5}).json["data"]["products"]["edges"][0]["node"]["handle"]
             == "kept"
         )
+
+
+def test_embedded_store_keeps_its_state_under_the_given_path(tmp_path):
+    path = tmp_path / "catalog" / ".catalog" / "sandbox.json"
+    handle = start_embedded(path)
+    try:
+        assert handle.url.startswith("http://127.0.0.1:")
+        assert "errors" not in set_product(handle, "embedded").json
+    finally:
+        handle.stop()
+    assert [p["handle"] for p in json.loads(path.read_text())["products"]] == ["embedded"]
+    with start_embedded(path) as again:
+        assert count(again) == 1
 
 
 def test_state_saved_at_stop(tmp_path):
