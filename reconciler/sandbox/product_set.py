@@ -18,9 +18,9 @@ from typing import Any
 
 from . import handles
 from .gids import UserError, UserErrors, gid_number, refuse
-from .metafield_types import InvalidValue, canonical
-from .metafields import OWNER_TYPES, name_problem, resolve_namespace, resolve_type, unique_clash
-from .state import Media, Metafield, Product, Store
+from .metafields import resolve_namespace
+from .product_metafields import product_metafields
+from .state import Media, Product, Store
 from .variants import build_options_and_variants, default_options_and_variants
 
 _COLLECTION = re.compile(r"^gid://shopify/Collection/\d+$")
@@ -125,12 +125,14 @@ def _build(
     if "productOptions" in data or "variants" in data or old is None:
         _options_and_variants(store, old, new, data, errors)
     if "metafields" in data and data["metafields"] is not None:
-        new.metafields = _metafields(
+        new.metafields = product_metafields(
             store, old, data["metafields"], errors, ["input", "metafields"]
         )
     elif old is None and identifier and identifier.get("customId"):
         custom = identifier["customId"]
-        new.metafields = _metafields(store, None, [custom], errors, ["identifier", "customId"])
+        new.metafields = product_metafields(
+            store, None, [custom], errors, ["identifier", "customId"]
+        )
     if "collections" in data and data["collections"] is not None:
         new.collections = _collections(data["collections"], errors)
     if "files" in data and data["files"] is not None:
@@ -269,66 +271,7 @@ def _options_and_variants(
             if raw.get("metafields") is not None:
                 path = ["input", "variants", str(i), "metafields"]
                 was = store.variants.get(variant.id) if old is not None else None
-                variant.metafields = _metafields(store, was, raw["metafields"], errors, path)
-
-
-def _metafields(
-    store: Store, old: Any, inputs: list[dict[str, Any]], errors: list[UserError], path: list[str]
-) -> list[Metafield]:
-    """The owner's complete new metafield list; existing entries keep their id and timestamps."""
-    owner_type = "PRODUCTVARIANT" if "variants" in path else OWNER_TYPES["Product"]
-    current = {(m.namespace, m.key): m for m in (old.metafields or ())} if old else {}
-    by_id = {m.id: m for m in current.values()}
-    out: dict[tuple[str, str], Metafield] = {}
-    for i, item in enumerate(inputs):
-        where = [*path, str(i)] if path[-1] == "metafields" else path
-        mf = _one_metafield(store, owner_type, item, current, by_id, old, errors, where)
-        if mf is not None:
-            out[(mf.namespace, mf.key)] = mf
-    return list(out.values())
-
-
-def _one_metafield(
-    store: Store,
-    owner_type: str,
-    item: dict[str, Any],
-    current: dict[tuple[str, str], Metafield],
-    by_id: dict[int, Metafield],
-    owner: Any,
-    errors: list[UserError],
-    where: list[str],
-) -> Metafield | None:
-    def bad(field: str, message: str) -> None:
-        errors.append(UserError(message, [*where, field], "INVALID_METAFIELD"))
-
-    existing = by_id.get(gid_number(item.get("id"), "Metafield") or -1) if item.get("id") else None
-    if item.get("id") and existing is None:
-        return bad("id", "Metafield does not exist")
-    ns = existing.namespace if existing else item.get("namespace")
-    key = existing.key if existing else item.get("key")
-    if ns is None or key is None:
-        return bad("key" if ns else "namespace", "Namespace and key are required")
-    ns = resolve_namespace(ns)
-    problem = name_problem(ns, key)
-    if problem is not None:
-        return bad(problem[0], problem[1])
-    existing = existing or current.get((ns, key))
-    type_name, message = resolve_type(store, owner_type, ns, key, item.get("type"))
-    if message is not None:
-        return bad("type", message)
-    if item.get("value") is None:
-        return bad("value", "Value can't be blank")
-    try:
-        value = canonical(type_name, item["value"], store.shop.currency_code)
-    except InvalidValue as exc:
-        return bad("value", str(exc))
-    if unique_clash(store, owner_type, ns, key, value, owner):
-        return bad("value", "Value is already taken by another resource")
-    if existing is not None and existing.type == type_name and existing.value == value:
-        return existing
-    mid = existing.id if existing else store.new_id("Metafield")
-    created = existing.created_at if existing else 0
-    return Metafield(mid, ns, key, type_name, value, created, 0)
+                variant.metafields = product_metafields(store, was, raw["metafields"], errors, path)
 
 
 def _collections(ids: list[str], errors: list[UserError]) -> tuple[str, ...]:

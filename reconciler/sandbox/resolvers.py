@@ -174,6 +174,9 @@ def find_node(store: Store, value: Any) -> Any:
 
 
 def _find_child(store: Store, kind: str, number: int) -> Any:
+    for m in store.shop.metafields or ():
+        if kind == "Metafield" and m.id == number:
+            return MetafieldView(m, store.shop)
     for p in store.products.values():
         for i, option in enumerate(p.options):
             if kind == "ProductOption" and option.id == number:

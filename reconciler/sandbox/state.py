@@ -180,6 +180,7 @@ class Shop:
     iana_timezone: str = "UTC"
     weight_unit: str = "KILOGRAMS"
     created_at: int = 0
+    metafields: list[Metafield] | None = None
 
 
 ID_KINDS = (
@@ -222,6 +223,7 @@ class Store:
         now = self.clock.now()
         base = self._shop_template or Shop()
         self.shop = Shop(**{f.name: getattr(base, f.name) for f in fields(Shop)})
+        self.shop.metafields = None
         self.shop.created_at = now
         for name, future in ((ONLINE_STORE, True), (POINT_OF_SALE, False)):
             pub = Publication(self.new_id("Publication"), name, future)
@@ -297,7 +299,9 @@ class Store:
         store = cls(clock=clock)
         store.clock._last = max(store.clock.last, int(data["clock"]))
         store.next_ids.update(data["next_ids"])
-        store.shop = Shop(**data["shop"])
+        shop = dict(data["shop"])
+        shop["metafields"] = _metafields_from(shop.get("metafields"))
+        store.shop = Shop(**shop)
         store.publications = {p["id"]: Publication(**p) for p in data["publications"]}
         store.locations = {loc["id"]: Location(**loc) for loc in data["locations"]}
         store.definitions = {d["id"]: MetafieldDefinition(**d) for d in data["definitions"]}

@@ -9,28 +9,16 @@ absent", docs/sandbox.md).
 from __future__ import annotations
 
 import dataclasses
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .gids import UserError, gid_number
 from .state import Option, OptionValue, Product, Store, Variant
+from .variant_fields import patch_variant
 
 MAX_OPTIONS = 3
 MAX_VARIANTS = 2048
 MAX_INVENTORY_QUANTITIES = 50_000
 DEFAULT_OPTION, DEFAULT_VALUE = "Title", "Default Title"
-_CENT = Decimal("0.01")
-
-
-def money(value: Any) -> str | None:
-    """Money read back with two decimals ("10" -> "10.00"); None when not a decimal amount."""
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0:
-        return None
-    return str(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
 def new_variant(store: Store, product_id: int, value_ids: tuple[int, ...]) -> Variant:
@@ -250,7 +238,7 @@ def _variant(
         is_new = False
     else:
         variant, is_new = new_variant(store, new.id, value_ids), True
-    _patch_variant(store, variant, raw, path, is_new, errors)
+    patch_variant(store, variant, raw, path, is_new, errors)
     return variant
 
 
@@ -302,114 +290,3 @@ def _pick_value(option: Option, raw: dict[str, Any]) -> OptionValue | None:
         return next((v for v in option.values if v.id == number), None)
     name = (raw.get("name") or "").strip().lower()
     return next((v for v in option.values if v.name.lower() == name), None)
-
-
-_VARIANT_SCALARS = {
-    "sku": "sku",
-    "barcode": "barcode",
-    "taxable": "taxable",
-    "inventoryPolicy": "inventory_policy",
-    "showUnitPrice": "show_unit_price",
-    "requiresComponents": "requires_components",
-    "taxCode": "tax_code",
-}
-_ITEM_SCALARS = {
-    "sku": "sku",
-    "tracked": "tracked",
-    "requiresShipping": "requires_shipping",
-    "countryCodeOfOrigin": "country_code_of_origin",
-    "provinceCodeOfOrigin": "province_code_of_origin",
-    "harmonizedSystemCode": "harmonized_system_code",
-}
-
-
-def _patch_variant(
-    store: Store,
-    v: Variant,
-    raw: dict[str, Any],
-    path: list[str],
-    is_new: bool,
-    errors: list[UserError],
-) -> None:
-    for name, attr in _VARIANT_SCALARS.items():
-        if name in raw and (raw[name] is not None or attr in ("sku", "barcode", "tax_code")):
-            setattr(v, attr, raw[name])
-    for name in ("price", "compareAtPrice"):
-        if name in raw and (raw[name] is not None or name == "compareAtPrice"):
-            amount = None if raw[name] is None else money(raw[name])
-            if raw[name] is not None and amount is None:
-                errors.append(
-                    UserError(f"{name} must be a decimal amount", [*path, name], "INVALID_VARIANT")
-                )
-            elif name == "price":
-                v.price = amount  # type: ignore[assignment]
-            else:
-                v.compare_at_price = amount
-    if raw.get("inventoryItem") is not None:
-        _patch_item(v, raw["inventoryItem"], [*path, "inventoryItem"], errors)
-    if raw.get("inventoryQuantities") is not None:
-        _quantities(store, v, raw["inventoryQuantities"], path, is_new, errors)
-
-
-def _patch_item(v: Variant, item: dict[str, Any], path: list[str], errors: list[UserError]) -> None:
-    for name, attr in _ITEM_SCALARS.items():
-        if name in item and (
-            item[name] is not None or attr not in ("tracked", "requires_shipping")
-        ):
-            setattr(v, attr, item[name])
-    if "cost" in item:
-        cost = None if item["cost"] is None else money(item["cost"])
-        if item["cost"] is not None and cost is None:
-            errors.append(
-                UserError("cost must be a decimal amount", [*path, "cost"], "INVALID_VARIANT")
-            )
-        v.unit_cost = cost
-    weight = (item.get("measurement") or {}).get("weight")
-    if weight is not None:
-        if weight["value"] < 0:
-            errors.append(
-                UserError(
-                    "Weight must be positive", [*path, "measurement", "weight"], "INVALID_VARIANT"
-                )
-            )
-        v.weight_value, v.weight_unit = float(weight["value"]), weight["unit"]
-
-
-def _quantities(
-    store: Store,
-    v: Variant,
-    quantities: list[dict[str, Any]],
-    path: list[str],
-    is_new: bool,
-    errors: list[UserError],
-) -> None:
-    if is_new:
-        v.inventory = {}
-    for k, q in enumerate(quantities):
-        where = [*path, "inventoryQuantities", str(k)]
-        loc = gid_number(q["locationId"], "Location")
-        if q["name"] not in ("available", "on_hand"):
-            errors.append(
-                UserError(
-                    "Name must be one of `available` or `on_hand`.",
-                    [*where, "name"],
-                    "INVALID_INPUT",
-                )
-            )
-        elif loc not in store.locations:
-            errors.append(
-                UserError("Location does not exist.", [*where, "locationId"], "INVALID_INPUT")
-            )
-        elif not is_new and loc not in (v.inventory or {}):
-            errors.append(
-                UserError(
-                    "You can only update quantities at locations where the variant is already "
-                    "stocked.",
-                    [*where, "locationId"],
-                    "INVALID_VARIANT",
-                )
-            )
-        else:
-            assert v.inventory is not None
-            # No orders exist in the sandbox, so nothing is committed: available == on_hand.
-            v.inventory[loc] = [q["quantity"], q["quantity"]]

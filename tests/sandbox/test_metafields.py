@@ -213,3 +213,27 @@ def test_definition_create_and_query(shop):
     assert listed == [
         {"namespace": "reconciler", "key": "catalog", "type": {"name": "single_line_text_field"}}
     ]
+
+
+def test_shop_and_variant_owners(shop, pid):
+    shop_id = shop("{ shop { id } }")["shop"]["id"]
+    variant = shop(
+        "query($id: ID!) { product(id: $id) { variants(first: 1) { nodes { id } } } }", {"id": pid}
+    )["product"]["variants"]["nodes"][0]["id"]
+    out = shop(SET, {"m": [entry(shop_id), entry(variant, key="lining")]})["metafieldsSet"]
+    assert out["userErrors"] == []
+    assert [m["ownerType"] for m in out["metafields"]] == ["SHOP", "PRODUCTVARIANT"]
+    read = shop(
+        """query($v: ID!) { shop { metafield(namespace: "custom", key: "fabric") { value } }
+      productVariant(id: $v) { metafields(first: 5) { nodes { key } } } }""",
+        {"v": variant},
+    )
+    assert read["shop"]["metafield"] == {"value": "cotton"}
+    assert read["productVariant"]["metafields"]["nodes"] == [{"key": "lining"}]
+    copy = type(shop.store).load(shop.store.dump())
+    assert copy.shop.metafields[0].value == "cotton"
+
+
+def test_unknown_owner_is_refused(shop):
+    out = shop(SET, {"m": [entry("gid://shopify/Product/999")]})["metafieldsSet"]
+    assert out["userErrors"][0]["field"] == ["metafields", "0", "ownerId"]
