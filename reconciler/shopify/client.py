@@ -1,12 +1,13 @@
 """The Admin GraphQL client: the one module that imports gql (and aiohttp's client).
 
 One aiohttp session per run (`async with ShopifyClient(config) as client`), many requests in flight
-at once, all paced by one cost model (throttle.py). Every failure is translated here, once, into the
-project's exception tree (errors.py); nothing from gql or aiohttp escapes.
+at once, all paced by one cost model (throttle.py). Every gql/aiohttp failure is translated here,
+once (`_translate`, by the rules in failures.py), into the project's exception tree (errors.py);
+nothing from gql or aiohttp escapes.
 
 Retries (up to `max_retries`, exponential backoff with full jitter): THROTTLED (HTTP 200, waits
 (requested − available) / restoreRate), HTTP 429 (honours Retry-After), 5xx, dropped connections
-and timeouts. A 429 whose body mentions a variant limit is the daily variant-creation limit
+and timeouts. A 429 whose body mentions "variant" is the daily variant-creation limit
 (shopify-facts.md §1.4): waiting seconds cannot help, so it fails at once with VariantLimitError.
 A mutation that is not idempotent is never retried after an ambiguous failure (timeout, dropped
 connection, 5xx), because it may have been committed; ProductSet (an upsert by handle),
@@ -22,11 +23,8 @@ import asyncio
 import contextlib
 import logging
 import random
-import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
@@ -37,25 +35,22 @@ from gql.transport.exceptions import TransportError as GqlTransportError
 
 from reconciler.errors import (
     AuthError,
-    QueryError,
     ShopifyError,
     ThrottledError,
     TransportError,
     UserErrorsError,
-    VariantLimitError,
 )
 from reconciler.logs import redact
-from reconciler.shopify import documents, throttle
+from reconciler.shopify import documents, failures, throttle
 from reconciler.shopify.documents import Document
+from reconciler.shopify.failures import Failure
 from reconciler.shopify.store import ClientConfig
 
 log = logging.getLogger("reconciler.shopify")
 
 IDEMPOTENT_MUTATIONS = frozenset({"ProductSet", "MetafieldsSet", "MetafieldsDelete"})
 TOKEN_HEADER = "X-Shopify-Access-Token"
-_VARIANT_LIMIT = re.compile(r"variant", re.IGNORECASE)
 _TOKEN_MARGIN = 60.0  # re-mint this long before expiry (at most a tenth of the token's life)
-_RETRY_AFTER_CAP = 120.0
 
 
 def raise_for_user_errors(operation: str, data: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -65,6 +60,24 @@ def raise_for_user_errors(operation: str, data: Mapping[str, Any] | None) -> Map
         if errors:
             raise UserErrorsError(f"{operation} ({field})", list(errors))
     return data or {}
+
+
+class _Request(GraphQLRequest):
+    """A gql request that sends the document's text printed once, not re-printed per call
+    (printing the AST was most of the client's CPU time per request)."""
+
+    def __init__(self, document: Document, variables: Mapping[str, Any]):
+        super().__init__(
+            document.ast, variable_values=dict(variables), operation_name=document.name
+        )
+        self._query = document.query
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"query": self._query, "operationName": self.operation_name}
+        if self.variable_values:
+            payload["variables"] = self.variable_values
+        return payload
 
 
 class _HttpStatus(GqlTransportError):
@@ -85,17 +98,6 @@ class _Transport(AIOHTTPTransport):
             body = await response.text(errors="replace")
             raise _HttpStatus(response.status, response.headers.get("Retry-After"), body[:2000])
         return await super()._prepare_result(response)
-
-
-@dataclass
-class _Failure:
-    """What went wrong with one attempt, and what may be done about it."""
-
-    error: ShopifyError
-    retry: bool = False  # worth another attempt
-    ambiguous: bool = False  # the server may have executed it
-    wait: float | None = None  # a wait the server asked for (or derived from throttleStatus)
-    reauth: bool = False  # 401: mint a new token, then try again
 
 
 class ShopifyClient:
@@ -209,9 +211,7 @@ class ShopifyClient:
 
     async def _send(self, document: Document, variables: dict, token: str | None) -> Any:
         self.requests += 1
-        request = GraphQLRequest(
-            document.ast, variable_values=variables, operation_name=document.name
-        )
+        request = _Request(document, variables)
         headers = {TOKEN_HEADER: token} if token else {}
         return await self._session.execute(
             request, get_execution_result=True, extra_args={"headers": headers}
@@ -267,7 +267,7 @@ class ShopifyClient:
 
     def _classify(
         self, document: Document, exc: BaseException, ticket: int, started: float, attempt: int
-    ) -> _Failure:
+    ) -> Failure:
         spent = throttle.parse_cost(getattr(exc, "extensions", None))
         failure = _translate(document.name, exc, self.config.timeout)
         if failure.error.__class__ is ThrottledError and spent.status is not None:
@@ -283,7 +283,7 @@ class ShopifyClient:
         self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
         return failure
 
-    def _retry_wait(self, failure: _Failure, attempt: int) -> float:
+    def _retry_wait(self, failure: Failure, attempt: int) -> float:
         base, cap = self._backoff
         if failure.wait is not None:
             # The server said how long; a little jitter keeps concurrent retries from re-colliding.
@@ -351,77 +351,19 @@ class ShopifyClient:
         )
 
 
-def _translate(name: str, exc: BaseException, timeout: float) -> _Failure:
-    """The one place where a gql/aiohttp failure becomes one of the project's errors."""
+def _translate(name: str, exc: BaseException, timeout: float) -> Failure:
+    """The one place where a gql/aiohttp exception becomes one of the project's errors."""
     if isinstance(exc, _HttpStatus):
-        return _from_status(name, exc)
+        return failures.from_status(name, exc.status, exc.body, exc.retry_after)
     if isinstance(exc, TransportQueryError):
-        return _from_graphql_errors(name, exc.errors or [])
+        return failures.from_graphql_errors(name, exc.errors or [])
     if isinstance(exc, TimeoutError):
-        return _Failure(TransportError(f"{name}: no answer within {timeout:g}s"), True, True)
+        return failures.timed_out(name, timeout)
     if isinstance(exc, TransportConnectionFailed):
         cause = exc.__cause__
         if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-            # Never reached the server: always safe to try again.
-            return _Failure(TransportError(f"{name}: cannot connect: {cause}"), True, False)
+            return failures.unreachable(name, cause)
         if isinstance(cause, TimeoutError):
-            return _Failure(TransportError(f"{name}: no answer within {timeout:g}s"), True, True)
-        reason = type(cause).__name__ if cause else "connection failed"
-        return _Failure(TransportError(f"{name}: connection dropped ({reason})"), True, True)
-    # A 200 that is not a GraphQL answer (TransportProtocolError) and the like: the server may
-    # have executed the request.
-    return _Failure(TransportError(f"{name}: bad answer: {redact(str(exc))[:300]}"), True, True)
-
-
-def _from_status(name: str, exc: _HttpStatus) -> _Failure:
-    status, body = exc.status, redact(exc.body)
-    if status == 401:
-        message = f"{name}: HTTP 401: the access token was refused (invalid, revoked or expired)"
-        return _Failure(AuthError(message), reauth=True)
-    if status == 403:
-        message = f"{name}: HTTP 403: access denied (missing scope?): {body[:300]}"
-        return _Failure(AuthError(message))
-    if status == 429:
-        if _VARIANT_LIMIT.search(body):
-            return _Failure(
-                VariantLimitError(
-                    f"{name}: Shopify refused to create more variants today (HTTP 429: "
-                    f"{body[:300]}); stores past 50,000 variants may create only 1,000 new ones a "
-                    "day. Apply the rest tomorrow."
-                )
-            )
-        wait = _retry_after(exc.retry_after)
-        return _Failure(ThrottledError(f"{name}: HTTP 429 Too Many Requests"), True, False, wait)
-    if status >= 500:
-        return _Failure(TransportError(f"{name}: HTTP {status} from the server"), True, True)
-    hint = " (check the store and the API version)" if status == 404 else ""
-    return _Failure(TransportError(f"{name}: HTTP {status}{hint}: {body[:300]}"))
-
-
-def _from_graphql_errors(name: str, errors: list) -> _Failure:
-    first = errors[0] if errors and isinstance(errors[0], Mapping) else {"message": str(errors)}
-    code = (first.get("extensions") or {}).get("code")
-    messages = "; ".join(
-        str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors
-    )
-    if code == "THROTTLED":
-        return _Failure(ThrottledError(f"{name}: still throttled"), retry=True)
-    if code == "ACCESS_DENIED":
-        return _Failure(AuthError(f"{name}: access denied: {messages}"))
-    if code == "INTERNAL_SERVER_ERROR":
-        return _Failure(QueryError(f"{name}: {messages}", errors), retry=True, ambiguous=True)
-    return _Failure(QueryError(f"{name}: {messages}", errors))
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (a number or an HTTP date), capped; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    return min(max(0.0, seconds), _RETRY_AFTER_CAP)
+            return failures.timed_out(name, timeout)
+        return failures.dropped(name, type(cause).__name__ if cause else "connection failed")
+    return failures.bad_answer(name, str(exc))

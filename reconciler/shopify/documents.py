@@ -23,6 +23,7 @@ from graphql import (
     OperationType,
     VariableNode,
     parse,
+    print_ast,
     value_from_ast_untyped,
 )
 
@@ -39,6 +40,7 @@ class Document:
     name: str
     mutation: bool
     ast: DocumentNode
+    query: str  # the text sent: printed once here, not once per request
     selections: tuple[throttle.Selection, ...]
     defaults: Mapping[str, Any]
 
@@ -67,6 +69,7 @@ def load(name: str) -> Document:
         name=name,
         mutation=op.operation == OperationType.MUTATION,
         ast=ast,
+        query=print_ast(ast),
         selections=_selections(op.selection_set, fragments),
         defaults=defaults,
     )

@@ -1,6 +1,6 @@
 """The client's translation rules for answers the sandbox cannot (yet) produce: the daily
-variant-creation 429, Retry-After in its date form, and GraphQL error codes. The rest of the
-translation is exercised over HTTP in tests/scenarios/test_client_against_sandbox.py."""
+variant-creation 429, Retry-After in its date form, and GraphQL error codes (failures.py). The rest
+is exercised over HTTP in tests/scenarios/test_client_against_sandbox.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from email.utils import formatdate
 import pytest
 
 from reconciler.errors import AuthError, QueryError, ThrottledError, VariantLimitError
-from reconciler.shopify import client
+from reconciler.shopify import client, failures
 
 # Shopify's body for the variant-creation limit, as reported in public issue threads.
 DAILY_LIMIT = (
@@ -20,8 +20,8 @@ DAILY_LIMIT = (
 RATE_LIMIT = '{"errors":"Exceeded 2 calls per second for api client."}'
 
 
-def status(code: int, body: str = "", retry_after: str | None = None) -> client._Failure:
-    return client._from_status("ProductSet", client._HttpStatus(code, retry_after, body))
+def status(code: int, body: str = "", retry_after: str | None = None) -> failures.Failure:
+    return failures.from_status("ProductSet", code, body, retry_after)
 
 
 def test_variant_limit_429_fails_fast():
@@ -39,10 +39,10 @@ def test_other_429_is_retried_after_retry_after():
 
 def test_retry_after_as_an_http_date_and_capped():
     later = formatdate(time.time() + 30, usegmt=True)
-    assert 25 <= client._retry_after(later) <= 30
-    assert client._retry_after("100000") == client._RETRY_AFTER_CAP
-    assert client._retry_after("soon") is None
-    assert client._retry_after(None) is None
+    assert 25 <= failures.parse_retry_after(later) <= 30
+    assert failures.parse_retry_after("100000") == failures.RETRY_AFTER_CAP
+    assert failures.parse_retry_after("soon") is None
+    assert failures.parse_retry_after(None) is None
 
 
 @pytest.mark.parametrize("code", [500, 502, 503, 504])
@@ -76,7 +76,7 @@ def test_token_in_a_body_is_redacted():
 )
 def test_graphql_error_codes(code, kind, retry):
     errors = [{"message": "m", "extensions": {"code": code} if code else {}}]
-    failure = client._from_graphql_errors("Shop", errors)
+    failure = failures.from_graphql_errors("Shop", errors)
     assert isinstance(failure.error, kind)
     assert failure.retry is retry
 

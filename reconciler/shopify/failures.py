@@ -1,0 +1,115 @@
+"""What a failed request means, by the rules of shopify-facts.md §1 and §9: which of the project's
+errors it is, whether another attempt may help, whether the server may have executed it anyway
+(ambiguous: a non-idempotent mutation must then not be retried), and how long the server asked us
+to wait. Pure: client.py turns gql's and aiohttp's exceptions into calls to these functions.
+
+The daily variant-creation limit (after 50,000 variants, 1,000 new ones a day on non-Plus stores)
+answers HTTP 429 like a rate limit, but waiting seconds cannot help. Rule: a 429 whose body
+mentions "variant" is that limit (Shopify's text: "Daily variant creation limit reached"); the
+ordinary API rate limit's 429 ("Exceeded 2 calls per second ...") never does.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from reconciler.errors import (
+    AuthError,
+    QueryError,
+    ShopifyError,
+    ThrottledError,
+    TransportError,
+    VariantLimitError,
+)
+from reconciler.logs import redact
+
+VARIANT_LIMIT = re.compile(r"variant", re.IGNORECASE)
+RETRY_AFTER_CAP = 120.0
+
+
+@dataclass
+class Failure:
+    """What went wrong with one attempt, and what may be done about it."""
+
+    error: ShopifyError
+    retry: bool = False  # worth another attempt
+    ambiguous: bool = False  # the server may have executed it
+    wait: float | None = None  # a wait the server asked for (or derived from throttleStatus)
+    reauth: bool = False  # 401: mint a new token, then try again
+
+
+def from_status(name: str, status: int, body: str, retry_after: str | None = None) -> Failure:
+    """A non-2xx HTTP answer."""
+    body = redact(body)
+    if status == 401:
+        message = f"{name}: HTTP 401: the access token was refused (invalid, revoked or expired)"
+        return Failure(AuthError(message), reauth=True)
+    if status == 403:
+        message = f"{name}: HTTP 403: access denied (missing scope?): {body[:300]}"
+        return Failure(AuthError(message))
+    if status == 429:
+        if VARIANT_LIMIT.search(body):
+            return Failure(
+                VariantLimitError(
+                    f"{name}: Shopify refused to create more variants today (HTTP 429: "
+                    f"{body[:300]}); stores past 50,000 variants may create only 1,000 new ones a "
+                    "day. Apply the rest tomorrow."
+                )
+            )
+        wait = parse_retry_after(retry_after)
+        return Failure(ThrottledError(f"{name}: HTTP 429 Too Many Requests"), True, False, wait)
+    if status >= 500:
+        return Failure(TransportError(f"{name}: HTTP {status} from the server"), True, True)
+    hint = " (check the store and the API version)" if status == 404 else ""
+    return Failure(TransportError(f"{name}: HTTP {status}{hint}: {body[:300]}"))
+
+
+def from_graphql_errors(name: str, errors: list) -> Failure:
+    first = errors[0] if errors and isinstance(errors[0], Mapping) else {"message": str(errors)}
+    code = (first.get("extensions") or {}).get("code")
+    messages = "; ".join(
+        str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors
+    )
+    if code == "THROTTLED":
+        return Failure(ThrottledError(f"{name}: still throttled"), retry=True)
+    if code == "ACCESS_DENIED":
+        return Failure(AuthError(f"{name}: access denied: {messages}"))
+    if code == "INTERNAL_SERVER_ERROR":
+        return Failure(QueryError(f"{name}: {messages}", errors), retry=True, ambiguous=True)
+    return Failure(QueryError(f"{name}: {messages}", errors))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (a number or an HTTP date), capped; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(0.0, seconds), RETRY_AFTER_CAP)
+
+
+def timed_out(name: str, timeout: float) -> Failure:
+    return Failure(TransportError(f"{name}: no answer within {timeout:g}s"), True, True)
+
+
+def unreachable(name: str, reason: object) -> Failure:
+    # Never reached the server: always safe to try again.
+    return Failure(TransportError(f"{name}: cannot connect: {reason}"), True, False)
+
+
+def dropped(name: str, reason: str) -> Failure:
+    return Failure(TransportError(f"{name}: connection dropped ({reason})"), True, True)
+
+
+def bad_answer(name: str, text: str) -> Failure:
+    # A 200 that is not a GraphQL answer: the server may have executed the request.
+    return Failure(TransportError(f"{name}: bad answer: {redact(text)[:300]}"), True, True)
