@@ -49,9 +49,7 @@ VARIANT = """\
 
 
 def product_text(n: int) -> str:
-    variants = "".join(
-        VARIANT.format(size=size, n=n, cents=i) for i, size in enumerate("SML")
-    )
+    variants = "".join(VARIANT.format(size=size, n=n, cents=i) for i, size in enumerate("SML"))
     return PRODUCT.format(n=n, variants=variants.rstrip("\n"))
 
 
@@ -117,7 +115,7 @@ def main() -> None:
         failed |= not (ok and within)
         print(
             f"{label:>14}: {r['products']} products in {r['seconds']:.2f} s "
-            f"({r['products'] / r['seconds']:,.0f} products/s), peak RSS {r['peak_rss_mb']:.0f} MB; "
+            f"({r['products'] / r['seconds']:,.0f} products/s), peak RSS {r['peak_rss_mb']:.0f} MB; "  # noqa: E501
             f"baseline yaml.load_all (CSafeLoader) {r['baseline_s']:.2f} s, "
             f"ratio {r['seconds'] / r['baseline_s']:.1f}x"
             + ("" if ok else f"  [UNEXPECTED: {r['problems']} problems]")

@@ -80,8 +80,10 @@ def _claims(data: dict) -> list[tuple[str, str, Path_]]:
     if isinstance(handle, str):
         out.append(("handle", handle, ("handle",)))
     previous = data.get("previous_handles")
+    seen = {handle}
     for index, old in enumerate(previous if isinstance(previous, list) else []):
-        if isinstance(old, str) and old != handle:
+        if isinstance(old, str) and old not in seen:  # repeats are reported by the rules
+            seen.add(old)
             out.append(("handle", old, ("previous_handles", index)))
     variants = data.get("variants")
     for index, variant in enumerate(variants if isinstance(variants, list) else []):

@@ -70,7 +70,10 @@ def check_product(doc: Document, catalog_dir: Path) -> tuple[Located, list[Probl
     problems = _issues(doc, located)
     if located.data is None:
         return located, problems
-    problems += _schema_problems("product", doc, located)
+    flagged = {(p.line, p.col) for p in problems}  # said once: no schema echo of the same spot
+    problems += [
+        p for p in _schema_problems("product", doc, located) if (p.line, p.col) not in flagged
+    ]
     for path, message, severity, key in rules.product_rules(located, catalog_dir):
         line, col = located.where(path, key=key)
         problems.append(Problem(doc.file, line, col, where_text(path), message, severity))
