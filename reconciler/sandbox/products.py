@@ -13,6 +13,9 @@ from . import handles
 from .gids import UserErrors, gid_number, parse_iso, refuse
 from .state import Product, Store
 
+# Products can't carry more than 250 tags (changelog "Product tags now have a limit of 250").
+MAX_TAGS = 250
+
 
 def product_delete(store: Store, product_id: Any) -> str:
     product = store.products.get(gid_number(product_id, "Product") or -1)
@@ -32,6 +35,8 @@ def _taggable(store: Store, resource_id: Any) -> Product:
 def tags_add(store: Store, resource_id: Any, tags: list[str] | str) -> Product:
     product = _taggable(store, resource_id)
     merged = handles.normalize_tags([*product.tags, *handles.split_tags(tags)])
+    if len(merged) > MAX_TAGS:
+        raise refuse(f"Tags cannot be more than {MAX_TAGS}.", ["tags"])
     if merged != product.tags:
         product.tags = merged
         product.updated_at = store.clock.now()

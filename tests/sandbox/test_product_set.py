@@ -363,3 +363,56 @@ def test_input_arrays_over_250_are_refused_except_variants(shop):
         },
     )
     assert big["userErrors"] == [] and len(big["product"]["variants"]["nodes"]) == 50
+
+
+def test_upsert_by_custom_id(shop):
+    shop("""mutation { metafieldDefinitionCreate(definition: {name: "SKU id", namespace: "custom",
+      key: "erp_id", type: "id", ownerType: PRODUCT}) { userErrors { code } } }""")
+    ident = {"customId": {"namespace": "custom", "key": "erp_id", "value": "E-1"}}
+    made = product_set(shop, {"title": "From ERP"}, ident)
+    assert made["userErrors"] == []
+    assert made["product"]["metafields"]["nodes"][0]["value"] == "E-1"
+    again = product_set(shop, {"title": "Renamed"}, ident)
+    assert again["product"]["id"] == made["product"]["id"]
+    mismatch = product_set(
+        shop,
+        {"title": "X", "metafields": [{"namespace": "custom", "key": "erp_id", "value": "E-2"}]},
+        ident,
+    )
+    assert codes(mismatch) == ["METAFIELD_MISMATCH"]
+    undefined = product_set(
+        shop, {"title": "X"}, {"customId": {"namespace": "custom", "key": "nope", "value": "1"}}
+    )
+    assert codes(undefined) == ["NOT_FOUND"]
+
+
+FILES = """query($id: ID!) { product(id: $id) { media(first: 10) {
+  nodes { ... on MediaImage { id alt status } } } } }"""
+
+
+def test_files_replace_when_sent_and_stay_when_omitted(shop):
+    made = product_set(
+        shop,
+        tee(
+            files=[
+                {"originalSource": "https://img.example/a.png", "alt": "A", "contentType": "IMAGE"},
+                {"originalSource": "https://img.example/b.png", "alt": "B", "contentType": "IMAGE"},
+            ]
+        ),
+        {"handle": "classic-tee"},
+    )["product"]
+    media = shop(FILES, {"id": made["id"]})["product"]["media"]["nodes"]
+    assert [m["alt"] for m in media] == ["A", "B"]
+    product_set(shop, {"title": "Still"}, {"handle": "classic-tee"})
+    assert shop(FILES, {"id": made["id"]})["product"]["media"]["nodes"] == media
+    product_set(shop, {"files": [{"id": media[1]["id"]}]}, {"handle": "classic-tee"})
+    assert shop(FILES, {"id": made["id"]})["product"]["media"]["nodes"] == [media[1]]
+
+
+def test_collections_list(shop):
+    made = product_set(shop, tee(collections=[]), {"handle": "classic-tee"})
+    assert made["userErrors"] == []
+    refused = product_set(
+        shop, {"collections": ["gid://shopify/Collection/1"]}, {"handle": "classic-tee"}
+    )
+    assert codes(refused) == ["NOT_FOUND"]

@@ -264,3 +264,12 @@ def test_docs_list_exactly_the_unimplemented_fields():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text()
     block = doc.split("<!-- not-implemented:start -->")[1].split("<!-- not-implemented:end -->")[0]
     assert set(re.findall(r"`([A-Za-z]+\.[A-Za-z]+)`", block)) == missing
+
+
+def test_tags_add_stops_at_250_tags(shop):
+    pid = shop('{ productByHandle(handle: "p0") { id } }')["productByHandle"]["id"]
+    add = """mutation($id: ID!, $t: [String!]!) { tagsAdd(id: $id, tags: $t) {
+      node { id } userErrors { field message } } }"""
+    assert shop(add, {"id": pid, "t": [f"a{i}" for i in range(200)]})["tagsAdd"]["node"]
+    over = shop(add, {"id": pid, "t": [f"b{i}" for i in range(60)]})["tagsAdd"]
+    assert over["node"] is None and over["userErrors"][0]["field"] == ["tags"]
