@@ -166,7 +166,7 @@ async def test_a_request_the_bucket_can_never_hold_fails_fast(sandbox_factory):
     handle = sandbox_factory(bucket=50, restore_rate=50)
     async with client_for(handle) as client:
         with pytest.raises(ThrottledError, match="exceeds the store's bucket"):
-            await client.execute("ProductsPage")  # ~962 points with the default page sizes
+            await client.execute("ProductsPage")  # ~640 points with the default page sizes
         assert client.requests == 1
 
 
