@@ -139,6 +139,7 @@ def _build(
         new.media = _files(store, old, data["files"], errors)
     if errors:
         raise UserErrors(errors)
+    _resolve_variant_media(new)
     return new
 
 
@@ -266,12 +267,63 @@ def _options_and_variants(
         return
     result = build_options_and_variants(store, old, new, options_in, variants_in, errors)
     if result is not None:
-        new.options, new.variants = result
-        for i, (variant, raw) in enumerate(zip(new.variants, variants_in, strict=True)):
+        new.options = result[0]
+        new.variants = [v for _, v in result[1]]
+        for i, variant in result[1]:
+            raw = variants_in[i]
             if raw.get("metafields") is not None:
                 path = ["input", "variants", str(i), "metafields"]
                 was = store.variants.get(variant.id) if old is not None else None
                 variant.metafields = product_metafields(store, was, raw["metafields"], errors, path)
+        _variant_files(new, data, result[1], errors)
+
+
+def _variant_files(
+    new: Product, data: dict[str, Any], variants: list, errors: list[UserError]
+) -> None:
+    """`ProductVariantSetInput.file`: "must also be specified in the `files` input"."""
+    files = data.get("files") or []
+    for i, variant in variants:
+        raw = data["variants"][i]
+        if "file" not in raw:
+            continue
+        if raw["file"] is None:
+            variant.media_id = None
+            continue
+        wanted = raw["file"]
+        match = next(
+            (
+                k
+                for k, f in enumerate(files)
+                if (wanted.get("id") and f.get("id") == wanted["id"])
+                or (
+                    wanted.get("originalSource")
+                    and f.get("originalSource") == wanted["originalSource"]
+                )
+            ),
+            None,
+        )
+        if match is None:
+            errors.append(
+                UserError(
+                    "The variant file must also be specified in the product's files input.",
+                    ["input", "variants", str(i), "file"],
+                    "INVALID_VARIANT",
+                )
+            )
+        else:
+            variant.media_id = -(match + 1)  # resolved to the media id once files are built
+
+
+def _resolve_variant_media(new: Product) -> None:
+    media = new.media or []
+    kept = {m.id for m in media}
+    for v in new.variants:
+        if v.media_id is not None and v.media_id < 0:
+            index = -v.media_id - 1
+            v.media_id = media[index].id if index < len(media) else None
+        elif v.media_id is not None and v.media_id not in kept:
+            v.media_id = None  # its file left the product's files
 
 
 def _collections(ids: list[str], errors: list[UserError]) -> tuple[str, ...]:

@@ -45,7 +45,8 @@ def build_options_and_variants(
     options_in: list[dict[str, Any]],
     variants_in: list[dict[str, Any]],
     errors: list[UserError],
-) -> tuple[list[Option], list[Variant]] | None:
+) -> tuple[list[Option], list[tuple[int, Variant]]] | None:
+    """The new options and the new variants in position order, each with its input index."""
     before = len(errors)
     if len(options_in) > MAX_OPTIONS:
         errors.append(
@@ -162,7 +163,7 @@ def _variants(
     options: list[Option],
     variants_in: list[dict[str, Any]],
     errors: list[UserError],
-) -> list[Variant]:
+) -> list[tuple[int, Variant]]:
     stored = {v.id: v for v in old.variants} if old else {}
     total_quantities = sum(len(v.get("inventoryQuantities") or ()) for v in variants_in)
     if total_quantities > MAX_INVENTORY_QUANTITIES:
@@ -194,7 +195,7 @@ def _variants(
             continue
         combos[variant.option_value_ids] = i
         out.append((raw.get("position") or i + 1, i, variant))
-    return [v for _, _, v in sorted(out, key=lambda t: (t[0], t[1]))]
+    return [(i, v) for _, i, v in sorted(out, key=lambda t: (t[0], t[1]))]
 
 
 def _title(options: list[Option], variant: Variant) -> str:

@@ -416,3 +416,41 @@ def test_collections_list(shop):
         shop, {"collections": ["gid://shopify/Collection/1"]}, {"handle": "classic-tee"}
     )
     assert codes(refused) == ["NOT_FOUND"]
+
+
+def test_variant_file_must_be_in_product_files(shop):
+    a = {"originalSource": "https://img.example/a.png", "contentType": "IMAGE"}
+    refused = product_set(
+        shop,
+        tee(variants=[{"optionValues": [{"optionName": "Size", "name": "S"}], "file": a}]),
+        {"handle": "classic-tee"},
+    )
+    assert codes(refused) == ["INVALID_VARIANT"]
+    assert refused["userErrors"][0]["field"] == ["input", "variants", "0", "file"]
+    made = product_set(
+        shop,
+        tee(
+            files=[a],
+            variants=[
+                {"optionValues": [{"optionName": "Size", "name": "M"}], "position": 2},
+                {
+                    "optionValues": [{"optionName": "Size", "name": "S"}],
+                    "file": a,
+                    "position": 1,
+                    "metafields": [
+                        {"namespace": "custom", "key": "k1", "type": "number_integer", "value": "1"}
+                    ],
+                },
+            ],
+        ),
+        {"handle": "classic-tee"},
+    )["product"]
+    first, second = made["variants"]["nodes"]
+    assert first["title"] == "S" and first["metafields"]["nodes"][0]["key"] == "k1"
+    assert second["metafields"]["nodes"] == []
+    media = shop(
+        """query($id: ID!) { product(id: $id) { variants(first: 5) { nodes {
+      media(first: 1) { nodes { id } } } } } }""",
+        {"id": made["id"]},
+    )
+    assert [len(v["media"]["nodes"]) for v in media["product"]["variants"]["nodes"]] == [1, 0]
