@@ -320,3 +320,17 @@ async def test_a_cancelled_request_does_not_block_the_next_ones(sandbox_factory)
             await probe
         data = await asyncio.wait_for(client.execute("Shop"), timeout=5)
     assert data["shop"]["name"]
+
+
+async def test_nothing_listening_is_retried_then_a_transport_error():
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = ClientConfig(store=parse_store(f"http://127.0.0.1:{port}"), max_retries=2)
+    async with ShopifyClient(config, backoff_base=0.01) as client:
+        with pytest.raises(TransportError, match="cannot connect"):
+            await client.execute("ProductDelete", {"id": "gid://shopify/Product/1"})
+        # Never reached a server, so even a non-idempotent mutation is safe to retry.
+        assert client.requests == 3
