@@ -454,3 +454,66 @@ def test_variant_file_must_be_in_product_files(shop):
         {"id": made["id"]},
     )
     assert [len(v["media"]["nodes"]) for v in media["product"]["variants"]["nodes"]] == [1, 0]
+
+
+def test_inventory_quantities_total_limit(shop):
+    loc = shop("{ locations(first: 1) { nodes { id } } }")["locations"]["nodes"][0]["id"]
+    quantities = [{"locationId": loc, "name": "available", "quantity": 1}] * 250
+    values = [{"name": str(i)} for i in range(201)]
+    refused = product_set(
+        shop,
+        {
+            "title": "Many",
+            "productOptions": [{"name": "N", "values": values}],
+            "variants": [
+                {
+                    "optionValues": [{"optionName": "N", "name": str(i)}],
+                    "inventoryQuantities": quantities,
+                }
+                for i in range(201)
+            ],
+        },
+    )
+    assert codes(refused) == ["INVENTORY_QUANTITIES_LIMIT_EXCEEDED"]
+
+
+def test_existing_variant_quantities_only_at_stocked_locations(shop):
+    from reconciler.sandbox.state import Location
+
+    store = shop.store
+    extra = Location(store.new_id("Location"), "Warehouse", 0, 0)
+    store.locations[extra.id] = extra
+    made = product_set(shop, tee(), {"handle": "classic-tee"})["product"]
+    s_id, m_id = (v["id"] for v in made["variants"]["nodes"])
+    warehouse = f"gid://shopify/Location/{extra.id}"
+    refused = product_set(
+        shop,
+        {
+            "productOptions": [SIZES],
+            "variants": [
+                {
+                    "id": s_id,
+                    "optionValues": [{"optionName": "Size", "name": "S"}],
+                    "inventoryQuantities": [
+                        {"locationId": warehouse, "name": "available", "quantity": 1}
+                    ],
+                },
+                {"id": m_id, "optionValues": [{"optionName": "Size", "name": "M"}]},
+            ],
+        },
+        {"handle": "classic-tee"},
+    )
+    assert codes(refused) == ["INVALID_VARIANT"]
+    created = product_set(
+        shop,
+        {
+            "title": "New",
+            "productOptions": [SIZES],
+            "variants": sized(
+                "S",
+                "M",
+                inventoryQuantities=[{"locationId": warehouse, "name": "on_hand", "quantity": 4}],
+            ),
+        },
+    )
+    assert [v["inventoryQuantity"] for v in created["product"]["variants"]["nodes"]] == [4, 4]
