@@ -121,6 +121,11 @@ def variable_error(error: GraphQLError) -> dict:
     return entry
 
 
+def execution_error(error: GraphQLError) -> dict:
+    """An error from execute(): a bad variable value, or one raised while resolving a field."""
+    return variable_error(error) if error.message.startswith("Variable '$") else result_error(error)
+
+
 def result_error(error: GraphQLError) -> dict:
     entry = error_entry(error)
     if error.original_error is not None and not isinstance(error.original_error, GraphQLError):

@@ -29,9 +29,9 @@ from .cost import MAX_QUERY_COST, actual_cost, cost_fields, max_cost_message, re
 from .documents import (
     DocumentCache,
     Prepared,
+    execution_error,
     internal_error_body,
     is_mutation,
-    result_error,
     root_fields,
     variable_error,
 )
@@ -254,11 +254,15 @@ class Sandbox:
         if isinstance(op, dict):
             return self._errors([op])
         name = op.name.value if op.name else None
-        values = get_variable_values(schema, op.variable_definitions or (), variables)
-        if isinstance(values, list):
-            return self._errors([variable_error(e) for e in values])
-        coerced = values.coerced
-        requested = requested_cost(schema, prepared.document, coerced, name)
+        try:
+            # Raw variables: graphql-core coerces them during execution; coercing here as well
+            # would double the hot path's largest cost. A bad value is reported by execute().
+            requested = requested_cost(schema, prepared.document, variables, name)
+        except Exception:
+            values = get_variable_values(schema, op.variable_definitions or (), variables)
+            if isinstance(values, list):
+                return self._errors([variable_error(e) for e in values])
+            raise
         if requested > MAX_QUERY_COST:
             return self._max_cost(requested)
         if fault == "throttled":
@@ -270,7 +274,7 @@ class Sandbox:
         if not self.bucket.take(requested):
             return self.throttled(requested)
         return await self._run(
-            schema, version, prepared, op, name, variables, coerced, requested, debug_cost
+            schema, version, prepared, op, name, variables, requested, debug_cost
         )
 
     def _max_cost(self, requested: int) -> Reply:
@@ -293,17 +297,16 @@ class Sandbox:
         op: Any,
         name: str | None,
         variables: dict,
-        coerced: dict,
         requested: int,
         debug_cost: bool,
     ) -> Reply:
         try:
-            delay = self.latency_seconds(op, coerced)
+            delay = self.latency_seconds(op, variables)
             if delay > 0:
                 await asyncio.sleep(delay)  # the requested points stay held meanwhile
             result = execute(self.store, schema, prepared.document, variables, name, version)
             data = result.data
-            actual = actual_cost(schema, prepared.document, coerced, name, data)
+            actual = actual_cost(schema, prepared.document, variables, name, data)
         except Exception:
             log.exception("sandbox bug while executing %s", name or "an anonymous operation")
             self.bucket.refund(requested)
@@ -316,17 +319,17 @@ class Sandbox:
         self.bucket.refund(requested - actual)
         payload: dict[str, Any] = {}
         if result.errors:
-            payload["errors"] = [result_error(e) for e in result.errors]
+            payload["errors"] = [execution_error(e) for e in result.errors]
         payload["data"] = data
-        fields = cost_fields(schema, prepared.document, coerced, name) if debug_cost else None
+        fields = cost_fields(schema, prepared.document, variables, name) if debug_cost else None
         payload["extensions"] = self.cost_extension(requested, actual, fields)
         return Reply(200, payload, mutated=is_mutation(op))
 
-    def latency_seconds(self, op: Any, coerced: dict) -> float:
+    def latency_seconds(self, op: Any, variables: dict) -> float:
         base = self.config.latency_ms / 1000.0
         if base <= 0:
             return 0.0
-        variants = sum(_productset_variants(f, coerced) for f in root_fields(op, "productSet"))
+        variants = sum(_productset_variants(f, variables) for f in root_fields(op, "productSet"))
         return base * (1 + variants / VARIANTS_PER_LATENCY)
 
 
@@ -350,18 +353,20 @@ def _read_body(body: Any) -> tuple[str, dict, str | None] | None:
     return query, variables, name if isinstance(name, str) else None
 
 
-def _productset_variants(node: Any, coerced: dict) -> int:
+def _productset_variants(node: Any, variables: dict) -> int:
     for arg in node.arguments:
         if arg.name.value != "input":
             continue
         value = arg.value
         if isinstance(value, VariableNode):
-            return len((coerced.get(value.name.value) or {}).get("variants") or [])
+            given = variables.get(value.name.value)
+            return len(given.get("variants") or []) if isinstance(given, dict) else 0
         if isinstance(value, ObjectValueNode):
             for f in value.fields:
                 if f.name.value == "variants":
                     if isinstance(f.value, ListValueNode):
                         return len(f.value.values)
                     if isinstance(f.value, VariableNode):
-                        return len(coerced.get(f.value.name.value) or [])
+                        given = variables.get(f.value.name.value)
+                        return len(given) if isinstance(given, list) else 0
     return 0
