@@ -82,6 +82,19 @@ def main(n: int) -> None:
         f"productSet (GraphQL execute, update): {elapsed / calls * 1e3:.2f} ms per call, "
         f"{calls / elapsed:.0f}/s"
     )
+    page = parse("""query($after: String) { products(first: 250, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id handle updatedAt variants(first: 5) { nodes { id sku price } } } } }""")
+    start, after, pages = time.perf_counter(), None, 0
+    while pages < 40:
+        result = execute(store, schema, page, {"after": after}, None, "2026-10")
+        info = result.data["products"]["pageInfo"]
+        pages += 1
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+    elapsed = time.perf_counter() - start
+    print(f"products page (250 products x 5 variants): {elapsed / pages * 1e3:.1f} ms per page")
     peak = getattr(process.memory_info(), "peak_wset", None) or _peak_rss()
     print(f"peak RSS: {peak / 2**20:.0f} MiB")
 

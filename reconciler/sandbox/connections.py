@@ -53,6 +53,19 @@ def _as_key(value: Any, item_id: int) -> tuple[Any, ...]:
     return (value, item_id) if value is not None else (item_id,)
 
 
+class Edge:
+    """One edge; its cursor is encoded only when asked for."""
+
+    __slots__ = ("key", "node")
+
+    def __init__(self, node: Any, key: Callable[[Any], tuple[Any, ...]]) -> None:
+        self.node, self.key = node, key
+
+    def cursor(self) -> str:
+        k = self.key(self.node)
+        return encode_cursor(k[-1], _cursor_value(k))
+
+
 def connection(
     items: Sequence[Any],
     args: dict[str, Any],
@@ -64,36 +77,31 @@ def connection(
     problem = page_size_error(args, limit)
     if problem is not None:
         raise problem
-    keys = [key(i) for i in items]
-    lo, hi = 0, len(items)
-    if args.get("after"):
-        lo = _position(keys, decode_cursor(args["after"]), after=True, reverse=reverse, n=len(keys))
-    if args.get("before"):
-        hi = _position(
-            keys, decode_cursor(args["before"]), after=False, reverse=reverse, n=len(keys)
-        )
-    window = list(range(lo, max(lo, hi)))
-    start, stop = 0, len(window)
+    n = len(items)
+    lo, hi = 0, n
+    try:
+        if args.get("after"):
+            lo = _position(items, key, decode_cursor(args["after"]), after=True, reverse=reverse)
+        if args.get("before"):
+            hi = _position(items, key, decode_cursor(args["before"]), after=False, reverse=reverse)
+    except TypeError:  # a cursor from another sort order
+        raise GraphQLError("Invalid cursor for current pagination sort.") from None
+    size = max(0, hi - lo)
+    start, stop = 0, size
     if args.get("first") is not None:
         stop = min(stop, args["first"])
     if args.get("last") is not None:
         start = max(start, stop - args["last"])
-    chosen = window[start:stop]
-    order = (lambda i: len(items) - 1 - i) if reverse else (lambda i: i)
-    edges = []
-    for i in chosen:
-        item = items[order(i)]
-        k = keys[order(i)]
-        edges.append({"cursor": encode_cursor(k[-1], _cursor_value(k)), "node": item})
+    edges = [Edge(items[n - 1 - p if reverse else p], key) for p in range(lo + start, lo + stop)]
     return {
         "edges": edges,
-        "nodes": [e["node"] for e in edges],
+        "nodes": [e.node for e in edges],
         "pageInfo": {
             # Shopify answers both flags in either direction: is anything beyond this page?
-            "hasNextPage": lo + stop < len(items),
+            "hasNextPage": lo + stop < n,
             "hasPreviousPage": lo + start > 0,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
+            "startCursor": edges[0].cursor() if edges else None,
+            "endCursor": edges[-1].cursor() if edges else None,
         },
     }
 
@@ -106,11 +114,18 @@ def _cursor_value(k: tuple[Any, ...]) -> Any:
     return list(k[:-1])
 
 
-def _position(keys: list, cursor: tuple, after: bool, reverse: bool, n: int) -> int:
-    """Index in the (possibly reversed) iteration order just past / just before `cursor`."""
+def _position(
+    items: Sequence[Any], key: Callable[[Any], tuple], cursor: tuple, after: bool, reverse: bool
+) -> int:
+    """Position in iteration order just past (`after`) or just before the cursor's item.
+
+    Keys are computed only where bisect looks (O(log n)), so paging a large store stays cheap."""
+    n = len(items)
     if not reverse:
-        return bisect.bisect_right(keys, cursor) if after else bisect.bisect_left(keys, cursor)
-    # iterating from the end: position p in reversed order is index n-1-p ascending
+        if after:
+            return bisect.bisect_right(items, cursor, key=key)
+        return bisect.bisect_left(items, cursor, key=key)
+    # iterating from the end: iteration position p is ascending index n-1-p
     if after:
-        return n - bisect.bisect_left(keys, cursor)
-    return n - bisect.bisect_right(keys, cursor)
+        return n - bisect.bisect_left(items, cursor, key=key)
+    return n - bisect.bisect_right(items, cursor, key=key)

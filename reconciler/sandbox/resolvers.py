@@ -19,7 +19,7 @@ from graphql.language import DocumentNode
 from . import metafields as mf_rules
 from . import products as product_rules
 from . import views_store, views_variants  # noqa: F401  (register their field tables)
-from .connections import connection, page_size_error
+from .connections import Edge, connection, page_size_error
 from .gids import UserErrors, gid, gid_number, parse_gid
 from .product_set import product_set
 from .search import compile_query, sort_key
@@ -83,6 +83,8 @@ def resolve_field(source: Any, info: Any, **args: Any) -> Any:
             raise GraphQLError(NOT_IMPLEMENTED.format(type=type_name, field=field))
         check_input_sizes(field, args)
         return fn(info.context, args)
+    if isinstance(source, Edge):
+        return source.cursor() if field == "cursor" else source.node
     if isinstance(source, dict):
         if field in source:
             return source[field]

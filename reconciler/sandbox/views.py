@@ -119,9 +119,12 @@ def _metafields(o: Any, _c: Any, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wrap(page: dict[str, Any], fn: Callable[[Any], Any]) -> None:
+    """Present each node as `fn(node)`; cursors still come from the unwrapped item."""
     for edge in page["edges"]:
-        edge["node"] = fn(edge["node"])
-    page["nodes"] = [e["node"] for e in page["edges"]]
+        raw, key = edge.node, edge.key
+        edge.node = fn(raw)
+        edge.key = (lambda k, r: lambda _n: k(r))(key, raw)
+    page["nodes"] = [e.node for e in page["edges"]]
 
 
 def _mf_owner_type(v: MetafieldView) -> str:
