@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import socket
 import time
 from collections.abc import Callable
@@ -222,7 +223,10 @@ async def start(
 ) -> Running:
     sandbox, state = build_sandbox(config, state_path)
     if state is not None and not state.path.exists():
-        state.save()  # the file exists from the start, so a crash before any write leaves one
+        try:
+            state.save()  # the file exists from the start: a crash before any write leaves one
+        except OSError as exc:
+            raise ValueError(f"cannot write sandbox state {state.path}: {exc}") from exc
     sock = sock or bind(port)
     runner = web.AppRunner(
         create_app(sandbox, state), access_log=None, shutdown_timeout=5.0, handle_signals=False
@@ -245,9 +249,7 @@ def serve_forever(
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for name in ("SIGINT", "SIGTERM"):
-            import signal
-
-            with contextlib.suppress(NotImplementedError, AttributeError):
+            with contextlib.suppress(NotImplementedError, AttributeError):  # e.g. Windows
                 loop.add_signal_handler(getattr(signal, name), stop.set)
         try:
             await stop.wait()

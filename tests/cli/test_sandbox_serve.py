@@ -19,10 +19,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(*args: str) -> tuple[subprocess.Popen, str]:
+def start(*args: str, verbose: bool = False) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    pre = ["-v"] if verbose else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "reconciler", *pre, "sandbox", "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -57,7 +58,9 @@ def stop(proc: subprocess.Popen) -> tuple[int, str, str]:
 
 def test_serve_answers_graphql_and_stops_cleanly(tmp_path: Path):
     state = tmp_path / "state.json"
-    proc, url = start("--state", str(state), "--token", "shpat_secret123", "--plan", "advanced")
+    proc, url = start(
+        "--state", str(state), "--token", "shpat_secret123", "--plan", "advanced", verbose=True
+    )
     try:
         assert graphql(url, "{ shop { name } }").status == 401
         reply = graphql(url, "{ shop { name } }", token="shpat_secret123")
@@ -68,6 +71,7 @@ def test_serve_answers_graphql_and_stops_cleanly(tmp_path: Path):
         code, out, err = stop(proc)
     assert code == 0
     assert url in err
+    assert "requested=1 actual=1" in err  # -v: one line per request with its cost
     assert "shpat_secret123" not in err + out
     assert json.loads(state.read_text())["shop"]["plan"] == "advanced"
 
