@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=10_000)
     args = parser.parse_args()
     failed = False
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for label, per_file in (("one file each", 1), ("100 per file", 100)):
         r = run_layout(args.products, per_file)
         ok = r["products"] == args.products and r["problems"] == 0

@@ -57,12 +57,17 @@ def display_path(path: Path) -> str:
 
 def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:
     """(the product files, sorted; files that look like YAML but would be ignored)."""
-    if not products_dir.is_dir():
-        return [], []
-    found = sorted(p for p in products_dir.rglob("*") if p.is_file() or p.is_symlink())
-    files = [p for p in found if p.suffix == ".yaml"]
-    ignored = [p for p in found if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml"]
-    return files, ignored
+    files: list[Path] = []
+    ignored: list[Path] = []
+    for folder, dirs, names in os.walk(products_dir):  # scandir: no stat per file
+        dirs.sort()
+        for name in names:
+            suffix = os.path.splitext(name)[1]
+            if suffix == ".yaml":
+                files.append(Path(folder, name))
+            elif suffix.lower() in (".yaml", ".yml"):
+                ignored.append(Path(folder, name))
+    return sorted(files), sorted(ignored)
 
 
 def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
