@@ -215,3 +215,216 @@ def _jsonable(value: Any) -> Any:
             out[f.name] = _jsonable(item)
         return out
     return value
+
+
+# --- Ownership marker and live products (plan/compare inputs) ------------------------------------
+# Where and how the marker is stored, and how fetch must build a LiveProduct: docs/marker.md.
+
+MARKER_NAMESPACE = "catalog_reconciler"
+MARKER_KEY = "marker"
+MARKER_TYPE = "json"
+MARKER_FORMAT = 1
+_FIELD_HASH_LEN = 16
+
+
+def field_hash(value: Any) -> str:
+    """A short, stable hash of one field's canonical value (used for per-field drift detection)."""
+    blob = json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:_FIELD_HASH_LEN]
+
+
+def metafield_ref(metafield: Metafield) -> str:
+    return f"{metafield.namespace}.{metafield.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """What this tool wrote on a product: whose it is and what, exactly, the catalog set there.
+
+    `keys`: the top-level Product keys the catalog managed at the last apply; `fields`: a short hash
+    of each managed key's value as applied (so a field changed in the admin is told from one changed
+    in the catalog); element sets for the lists shared with others (tags, metafields as "ns.key",
+    variant metafields, publications, media srcs) so that only what we set is ever removed;
+    `variant_keys`: the variant fields set on any variant; `media_ids`: src -> Shopify media id of
+    the media the catalog created.
+    """
+
+    catalog: str
+    last_applied: str
+    keys: frozenset[str] = frozenset()
+    fields: tuple[tuple[str, str], ...] = ()
+    variant_keys: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    metafields: frozenset[str] = frozenset()
+    variant_metafields: frozenset[str] = frozenset()
+    publications: frozenset[str] = frozenset()
+    media: tuple[str, ...] = ()
+    media_ids: tuple[tuple[str, str], ...] = ()
+    tool: str = ""
+    format: int = MARKER_FORMAT
+
+    def __post_init__(self) -> None:
+        if not self.tool:
+            from reconciler import TOOL_NAME
+
+            object.__setattr__(self, "tool", TOOL_NAME)
+
+    @property
+    def field_hashes(self) -> dict[str, str]:
+        return dict(self.fields)
+
+    @property
+    def media_id_map(self) -> dict[str, str]:
+        return dict(self.media_ids)
+
+    @classmethod
+    def for_product(
+        cls, product: Product, catalog: str, media_ids: dict[str, str] | None = None
+    ) -> Marker:
+        """The marker apply writes after making the store match `product`."""
+        keys = product.managed_keys()
+        variant_keys = {
+            f.name
+            for v in product.variants
+            for f in fields(v)
+            if f.name != "options" and getattr(v, f.name) is not None
+        }
+        media = tuple(m.src for m in product.media or ())
+        ids = {src: i for src, i in (media_ids or {}).items() if src in media}
+        return cls(
+            catalog=catalog,
+            last_applied=product.content_hash(),
+            keys=keys,
+            fields=tuple(sorted((k, field_hash(getattr(product, k))) for k in keys)),
+            variant_keys=frozenset(variant_keys),
+            tags=product.tags or frozenset(),
+            metafields=frozenset(metafield_ref(m) for m in product.metafields or ()),
+            variant_metafields=frozenset(
+                metafield_ref(m) for v in product.variants for m in v.metafields or ()
+            ),
+            publications=product.publications or frozenset(),
+            media=media,
+            media_ids=tuple(sorted(ids.items())),
+        )
+
+    def to_json(self) -> str:
+        data = {
+            "format": self.format,
+            "tool": self.tool,
+            "catalog": self.catalog,
+            "last_applied": self.last_applied,
+            "managed": {
+                "keys": sorted(self.keys),
+                "fields": dict(self.fields),
+                "variant_keys": sorted(self.variant_keys),
+                "tags": sorted(self.tags),
+                "metafields": sorted(self.metafields),
+                "variant_metafields": sorted(self.variant_metafields),
+                "publications": sorted(self.publications),
+                "media": list(self.media),
+            },
+            "media_ids": dict(self.media_ids),
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @staticmethod
+    def from_json(text: str | None) -> tuple[Marker | None, str | None]:
+        """(marker, None), or (None, why) for a missing, unreadable, foreign or newer marker."""
+        from reconciler import TOOL_NAME
+
+        if text is None or not str(text).strip():
+            return None, "no marker"
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            return None, f"marker is not JSON ({exc.__class__.__name__})"
+        if not isinstance(data, dict):
+            return None, "marker is not a JSON object"
+        if data.get("tool") != TOOL_NAME:
+            return None, f"marker written by another tool ({data.get('tool')!r})"
+        if data.get("format") != MARKER_FORMAT:
+            return None, f"marker format {data.get('format')!r} is not {MARKER_FORMAT}"
+        try:
+            return _marker_from(data), None
+        except (TypeError, ValueError, AttributeError) as exc:
+            return None, f"marker is malformed ({exc})"
+
+
+def _strings(value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return frozenset(value)
+
+
+def _string_map(value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("expected an object of strings")
+    return tuple(sorted(value.items()))
+
+
+def _marker_from(data: dict[str, Any]) -> Marker:
+    managed = data.get("managed") or {}
+    if not isinstance(managed, dict):
+        raise ValueError("managed is not an object")
+    catalog, last = data.get("catalog"), data.get("last_applied")
+    if not isinstance(catalog, str) or not catalog or not isinstance(last, str):
+        raise ValueError("catalog or last_applied missing")
+    media = managed.get("media") or []
+    if not isinstance(media, list) or not all(isinstance(m, str) for m in media):
+        raise ValueError("media is not a list of strings")
+    return Marker(
+        catalog=catalog,
+        last_applied=last,
+        keys=_strings(managed.get("keys")),
+        fields=_string_map(managed.get("fields")),
+        variant_keys=_strings(managed.get("variant_keys")),
+        tags=_strings(managed.get("tags")),
+        metafields=_strings(managed.get("metafields")),
+        variant_metafields=_strings(managed.get("variant_metafields")),
+        publications=_strings(managed.get("publications")),
+        media=tuple(media),
+        media_ids=_string_map(data.get("media_ids")),
+        tool=data["tool"],
+        format=data["format"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMedia:
+    id: str  # Shopify media id (gid://shopify/MediaImage/N); the only stable identity of a media
+    alt: str | None = None
+    url: str | None = None  # where it can be seen now (not stable; never used for matching)
+
+
+@dataclass(frozen=True)
+class LiveProduct:
+    """One product as read from the store, in the same normalized model as the catalog.
+
+    Contract for fetch (docs/marker.md, "What fetch must produce"): `product` has every field read
+    (no None for a field Shopify has: empty string / empty set instead), tags as read, every
+    product metafield except the marker, variants keyed exactly as the catalog keys them (a product
+    whose only option is Shopify's "Title"/"Default Title" has `options=()` and one variant with
+    key `()`), each variant's metafields, publications as publication names (None when not read),
+    `media=None` (live media are in `media`, by id). `variant_ids` maps each variant's key to its
+    Shopify id. `marker`/`marker_problem` come from `Marker.from_json` of the marker metafield.
+    `complete` is False when any connection of this product was truncated (variants, metafields,
+    media beyond the page read): compare then plans no write for it.
+    """
+
+    id: str
+    product: Product
+    variant_ids: dict[tuple[str, ...], str]
+    media: tuple[LiveMedia, ...] = ()
+    updated_at: str | None = None
+    marker: Marker | None = None
+    marker_problem: str | None = None
+    marker_id: str | None = None  # the marker metafield's id, when present
+    complete: bool = True
+
+    @property
+    def handle(self) -> str:
+        return self.product.handle

@@ -1,0 +1,131 @@
+"""How fast compare settles products: N products, desired == live with this catalog's markers.
+
+    .venv/bin/python bench/bench_compare.py [N] [--changed 0.01]
+
+Prints products/s for compare with nothing changed and with a fraction changed, and the ratio of
+compare's time to a baseline loop that only computes each desired product's content hash
+(`Product.content_hash()`) in the same process — the ratio is what to compare across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from decimal import Decimal
+
+from reconciler.model import (
+    LiveProduct,
+    Marker,
+    Metafield,
+    Option,
+    Product,
+    Variant,
+    Weight,
+)
+from reconciler.plan.compare import compare
+
+SIZES = ("S", "M", "L")
+
+
+def desired_product(i: int) -> Product:
+    return Product(
+        handle=f"product-{i}",
+        title=f"Product {i}",
+        status="active",
+        vendor="Acme",
+        product_type="Shirts",
+        tags=frozenset({"cotton", f"group-{i % 50}"}),
+        description_html=f"<p>Product {i}, soft cotton.</p>",
+        options=(Option("Size", SIZES),),
+        variants=tuple(
+            Variant(
+                options=(("Size", s),),
+                price=Decimal("19.00") + i % 7,
+                sku=f"SKU-{i}-{s}",
+                weight=Weight(Decimal("0.2"), "KILOGRAMS"),
+            )
+            for s in SIZES
+        ),
+        metafields=(Metafield("custom", "material", "single_line_text_field", "Cotton"),),
+    )
+
+
+def live_product(product: Product, catalog: str) -> LiveProduct:
+    """The same product as fetch would read it: every field present, others' tags, ids."""
+    full = replace(
+        product,
+        tags=product.tags | {"someone-elses"},
+        seo_title="",
+        seo_description="",
+        publications=frozenset(),
+        variants=tuple(
+            replace(
+                v,
+                compare_at_price=None,
+                barcode="",
+                taxable=True,
+                requires_shipping=True,
+                tracked=False,
+                inventory_policy="deny",
+            )
+            for v in product.variants
+        ),  # fmt: skip
+        metafields=(*product.metafields, Metafield("reviews", "rating", "number_decimal", "4.5")),
+    )
+    n = product.handle.rsplit("-", 1)[1]
+    return LiveProduct(
+        id=f"gid://shopify/Product/{n}",
+        product=full,
+        variant_ids={
+            v.key: f"gid://shopify/ProductVariant/{n}{j}" for j, v in enumerate(full.variants)
+        },
+        marker=Marker.for_product(product, catalog),
+    )
+
+
+def build(n: int, changed: float, catalog: str) -> tuple[dict, dict]:
+    desired = {}
+    live = {}
+    every = int(1 / changed) if changed else 0
+    for i in range(n):
+        product = desired_product(i)
+        live[product.handle] = live_product(product, catalog)
+        if every and i % every == 0:
+            product = replace(product, title=product.title + " (new)")
+        desired[product.handle] = product
+    return desired, live
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=20_000)
+    parser.add_argument("--changed", type=float, default=0.01)
+    args = parser.parse_args()
+    catalog = "bench"
+    for label, fraction in (("unchanged", 0.0), (f"{args.changed:.0%} changed", args.changed)):
+        desired, live = build(args.n, fraction, catalog)
+        products = list(desired.values())
+        baseline = min(timed(lambda: [p.content_hash() for p in products]) for _ in range(3))
+        plans = []
+        took = min(
+            timed(lambda: plans.append(compare(desired, live, catalog_name=catalog)))
+            for _ in range(3)
+        )
+        summary = plans[-1].summary
+        print(
+            f"{label:>12}: compare {args.n} products in {took:.3f} s = {args.n / took:,.0f}/s; "
+            f"baseline hash loop {baseline:.3f} s = {args.n / baseline:,.0f}/s; "
+            f"compare/baseline time ratio {took / baseline:.2f}; "
+            f"no-op {summary['no_op']}, update {summary['update']}"
+        )
+
+
+if __name__ == "__main__":
+    main()

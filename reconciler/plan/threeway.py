@@ -1,0 +1,285 @@
+"""Three-way views of one product: what the store holds of ours (before) and must hold (after).
+
+Both views carry only what this catalog manages now or managed at the last apply (the marker), so
+what others added — tags, metafields, media, publications — never appears in either and can never
+show as a change or be removed (contract.md, "What absence means"). The views are JSON values
+(strings, lists, dicts), ready for the differ and the plan file.
+
+Used by compare (is there a change, which, drift) and by shopify/input.py (what to send), so that
+what the plan shows and what apply sends come from one reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from reconciler.model import (
+    MARKER_KEY,
+    MARKER_NAMESPACE,
+    LiveProduct,
+    Marker,
+    Metafield,
+    Product,
+    Variant,
+    field_hash,
+)
+from reconciler.plan.hashing import plain
+from reconciler.plan.model import ChildDeletion
+
+SCALARS = (
+    "title", "status", "vendor", "product_type", "description_html", "seo_title", "seo_description",
+)  # fmt: skip
+# Dropped from the catalog after we set them: cleared. The others (title, status) cannot be
+# empty: they keep their live value and stop being managed.
+CLEARABLE = frozenset(
+    {"vendor", "product_type", "description_html", "seo_title", "seo_description"}
+)
+VARIANT_FIELDS = (
+    "price", "compare_at_price", "sku", "barcode", "taxable", "requires_shipping", "tracked",
+    "cost", "inventory_policy", "weight",
+)  # fmt: skip
+_variant_values = attrgetter(*VARIANT_FIELDS)
+_scalar_values = attrgetter(*SCALARS)
+# Variant images (`Variant.image`) are not compared or written yet: see docs/marker.md, "Gaps".
+VARIANT_CLEARABLE = frozenset({"compare_at_price", "sku", "barcode", "cost"})
+MARKER_REF = f"{MARKER_NAMESPACE}.{MARKER_KEY}"
+_NO_MARKER = Marker(catalog="", last_applied="")
+
+
+@dataclass(frozen=True)
+class Views:
+    before: dict[str, Any]
+    after: dict[str, Any]
+    released: tuple[str, ...] = ()  # dropped keys that cannot be cleared: left as they are
+    media_ids: dict[str, str] = field(default_factory=dict)  # src -> live media id, ours
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changed_keys(self) -> tuple[str, ...]:
+        keys = sorted(set(self.before) | set(self.after))
+        return tuple(k for k in keys if self.before.get(k) != self.after.get(k))
+
+
+def variant_label(key: tuple[str, ...], options: tuple[tuple[str, str], ...] = ()) -> str:
+    """`Size=M,Color=Red` (the variant's identity as people read it); `Default` without options."""
+    if options:
+        return ",".join(f"{n}={v}" for n, v in options)
+    return ",".join(key) if key else "Default"
+
+
+def ref(metafield: Metafield) -> str:
+    return f"{metafield.namespace}.{metafield.key}"
+
+
+def views(desired: Product, live: LiveProduct, marker: Marker | None) -> Views:
+    """Before/after of everything `desired` manages now or `marker` says was managed before."""
+    was = marker or _NO_MARKER
+    now, current = desired, live.product
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    released = []
+    for key in SCALARS:
+        value = getattr(now, key)
+        if value is not None:
+            after[key], before[key] = value, _scalar(current, key)
+        elif key in was.keys:
+            if key in CLEARABLE:
+                after[key], before[key] = "", _scalar(current, key) or ""
+            else:
+                released.append(key)
+    after["options"] = [plain(o) for o in now.options]
+    before["options"] = [plain(o) for o in current.options]
+    before["variants"], after["variants"] = _variant_views(now, current, was)
+    _element_set(before, after, "tags", now.tags, current.tags, was.tags, "tags" in was.keys)
+    warnings = []
+    if current.publications is None:
+        if now.publications is not None or was.publications:
+            warnings.append("publications were not read: left as they are")
+    else:
+        _element_set(
+            before, after, "publications", now.publications, current.publications,
+            was.publications, "publications" in was.keys,
+        )  # fmt: skip
+    _metafield_views(before, after, now.metafields, current.metafields, was)
+    media_ids = _media_views(before, after, now, live, marker, warnings)
+    return Views(before, after, tuple(released), media_ids, tuple(warnings))
+
+
+def _scalar(product: Product, key: str) -> Any:
+    value = getattr(product, key)
+    return "" if value is None and key in CLEARABLE else value
+
+
+def _element_set(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    key: str,
+    now: frozenset[str] | None,
+    current: frozenset[str] | None,
+    ours_before: frozenset[str],
+    was_managed: bool,
+) -> None:
+    if now is None and not was_managed:
+        return
+    ours = now or frozenset()
+    after[key] = sorted(ours)
+    before[key] = sorted((current or frozenset()) & (ours | ours_before))
+
+
+def _metafield_views(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    now: tuple[Metafield, ...] | None,
+    current: tuple[Metafield, ...] | None,
+    was: Marker,
+) -> None:
+    if now is None and not was.metafields:
+        return
+    ours = {ref(m): m for m in now or ()}
+    scope = set(ours) | set(was.metafields)
+    after["metafields"] = {r: _mf(m) for r, m in ours.items()}
+    before["metafields"] = {
+        ref(m): _mf(m) for m in current or () if ref(m) in scope and ref(m) != MARKER_REF
+    }
+
+
+def _mf(metafield: Metafield) -> dict[str, str]:
+    return {"type": metafield.type, "value": metafield.value}
+
+
+def _variant_views(
+    now: Product, current: Product, was: Marker
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    managed = {f for v in now.variants for f in VARIANT_FIELDS if getattr(v, f) is not None}
+    cleared = (was.variant_keys & VARIANT_CLEARABLE) - managed
+    shown = sorted(managed | cleared | {f for f in was.variant_keys if f in VARIANT_CLEARABLE})
+    mf_scope = {ref(m) for v in now.variants for m in v.metafields or ()} | was.variant_metafields
+    after = {}
+    for v in now.variants:
+        view = {f: plain(getattr(v, f)) for f in shown if getattr(v, f) is not None or f in cleared}
+        if mf_scope:
+            view["metafields"] = {ref(m): _mf(m) for m in v.metafields or ()}
+        after[variant_label(v.key, v.options)] = view
+    before = {}
+    for v in current.variants:
+        view = {f: plain(getattr(v, f)) for f in shown}
+        for f in shown:
+            if f in VARIANT_CLEARABLE and view[f] == "":
+                view[f] = None
+        if mf_scope:
+            view["metafields"] = {ref(m): _mf(m) for m in v.metafields or () if ref(m) in mf_scope}
+        before[variant_label(v.key, v.options)] = view
+    # Fields the catalog does not set on a variant are left alone: keep them out of its before
+    # view so that they never show as a difference.
+    for label, view in after.items():
+        if label in before:
+            before[label] = {k: before[label][k] for k in view if k in before[label]}
+    return before, after
+
+
+def _media_views(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    now: Product,
+    live: LiveProduct,
+    marker: Marker | None,
+    warnings: list[str],
+) -> dict[str, str]:
+    was = marker or _NO_MARKER
+    if now.media is None and not was.media:
+        return {}
+    live_media = {m.id: m for m in live.media}
+    ids = {src: i for src, i in was.media_ids if i in live_media}
+    if marker is None and now.media and len(now.media) == len(live.media):
+        # A product never applied: its images cannot be matched by URL (Shopify re-hosts them);
+        # take them as ours by position rather than uploading duplicates.
+        ids = {m.src: lm.id for m, lm in zip(now.media, live.media, strict=True)}
+        warnings.append("media matched to the live product's media by position (no marker)")
+    after["media"] = {m.src: {"alt": m.alt} for m in now.media or ()}
+    scope = set(after["media"]) | set(was.media)
+    before["media"] = {src: {"alt": live_media[i].alt} for src, i in ids.items() if src in scope}
+    return {src: i for src, i in ids.items() if src in scope}
+
+
+_ELEMENT_KINDS = (("metafield", "metafields"), ("tag", "tags"), ("publication", "publications"))
+
+
+def child_deletions(v: Views, live: LiveProduct) -> tuple[ChildDeletion, ...]:
+    """Every entry of ours the write removes from the store, by kind."""
+    out: list[ChildDeletion] = []
+    b_var, a_var = v.before.get("variants", {}), v.after.get("variants", {})
+    ids = {
+        variant_label(x.key, x.options): live.variant_ids.get(x.key) for x in live.product.variants
+    }
+    for label in sorted(set(b_var) - set(a_var)):
+        out.append(ChildDeletion("variant", label, ids.get(label)))
+    for label in sorted(set(b_var) & set(a_var)):
+        gone = set(b_var[label].get("metafields", {})) - set(a_var[label].get("metafields", {}))
+        out += [
+            ChildDeletion("variant_metafield", f"{label}: {r}", ids.get(label))
+            for r in sorted(gone)
+        ]
+    for kind, key in _ELEMENT_KINDS:
+        gone = set(v.before.get(key, ())) - set(v.after.get(key, ()))
+        out += [ChildDeletion(kind, name) for name in sorted(gone)]
+    gone = set(v.before.get("media", {})) - set(v.after.get("media", {}))
+    out += [ChildDeletion("media", src, v.media_ids.get(src)) for src in sorted(gone)]
+    return tuple(out)
+
+
+def drifted(v: Views, desired: Product, marker: Marker | None) -> tuple[str, ...]:
+    """Managed keys that differ live although the catalog did not change them since last apply."""
+    if marker is None:
+        return ()
+    hashes = marker.field_hashes
+    return tuple(
+        k
+        for k in v.changed_keys
+        if k in hashes and getattr(desired, k, None) is not None
+        and hashes[k] == field_hash(getattr(desired, k))
+    )  # fmt: skip
+
+
+def fast_unchanged(desired: Product, live: LiveProduct, marker: Marker) -> bool:
+    """True only if the live product surely holds everything `desired` sets (conservative).
+
+    Valid only when `marker.last_applied` is the content hash of `desired` (so nothing was
+    dropped since the last apply); anything it cannot settle cheaply returns False.
+    """
+    current = live.product
+    for value, other in zip(_scalar_values(desired), _scalar_values(current), strict=True):
+        if value is not None and value != other:
+            return False
+    if desired.options != current.options or len(desired.variants) != len(current.variants):
+        return False
+    for key in ("tags", "publications"):
+        value = getattr(desired, key)
+        if value and (getattr(current, key) is None or not value <= getattr(current, key)):
+            return False
+    if desired.metafields and not set(desired.metafields) <= set(current.metafields or ()):
+        return False
+    if desired.media is not None and not _media_same(desired, live, marker):
+        return False
+    # Same hash as last applied: no variant field was dropped since, so none needs clearing.
+    return all(_variant_same(d, c) for d, c in zip(desired.variants, current.variants, strict=True))
+
+
+def _variant_same(d: Variant, c: Variant) -> bool:
+    if d.options != c.options:
+        return False
+    for value, other in zip(_variant_values(d), _variant_values(c), strict=True):
+        if value is not None and value != other:
+            return False
+    return not d.metafields or set(d.metafields) <= set(c.metafields or ())
+
+
+def _media_same(desired: Product, live: LiveProduct, marker: Marker) -> bool:
+    ids = marker.media_id_map
+    alts = {m.id: m.alt for m in live.media}
+    for m in desired.media or ():
+        media_id = ids.get(m.src)
+        if media_id not in alts or alts[media_id] != m.alt:
+            return False
+    return True
