@@ -26,6 +26,12 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     rule ignores them anyway): plain scalars get PLAIN, quoted ones str.
     """
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # no path resolvers: skip the per-node bookkeeping
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             return PLAIN if implicit[0] else "tag:yaml.org,2002:str"

@@ -22,6 +22,7 @@ from reconciler.errors import Problem
 from reconciler.model import Product
 
 PARALLEL_BYTES = 512 * 1024  # below this, starting processes costs more than it saves
+CHILD_SHARE = 0.45
 
 
 @dataclass(slots=True)
@@ -78,7 +79,9 @@ def _read_in_parallel(files: list[Path], catalog_dir: Path) -> list:
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if (os.cpu_count() or 1) < 2 or size < PARALLEL_BYTES or not can_fork or len(files) < 2:
         return _read_many(files, catalog_dir)
-    middle = len(files) // 2
+    # The forked process also pickles its results and this one unpickles them: give it less.
+    middle = max(1, round(len(files) * CHILD_SHARE))
+    middle = len(files) - middle
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         second = pool.submit(_read_many, files[middle:], catalog_dir)
