@@ -28,6 +28,7 @@ REFERENCE_TYPES = {
     "customer_reference": "Customer",
     "file_reference": None,
     "metaobject_reference": "Metaobject",
+    "order_reference": "Order",
     "mixed_reference": "Metaobject",
     "page_reference": None,
     "product_reference": "Product",
