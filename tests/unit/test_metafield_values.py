@@ -16,8 +16,9 @@ def test_the_type_list_covers_shopifys_types():
         "weight", "volume", "dimension", "rating", "link", "product_reference", "variant_reference",
         "collection_reference", "file_reference", "page_reference", "customer_reference",
         "metaobject_reference", "mixed_reference", "company_reference", "article_reference",
-        "product_taxonomy_value_reference", "order_reference", "list.single_line_text_field", "list.url",
-        "list.product_reference", "list.weight", "list.rating", "list.link", "list.color",
+        "product_taxonomy_value_reference", "order_reference", "list.single_line_text_field",
+        "list.url", "list.product_reference", "list.weight", "list.rating", "list.link",
+        "list.color",
     ):  # fmt: skip
         assert is_known(name), name
     assert not is_known("list.json") and not is_known("list.boolean") and not is_known("string")
