@@ -287,7 +287,7 @@ class Marker:
             f.name
             for v in product.variants
             for f in fields(v)
-            if f.name != "options" and getattr(v, f.name) is not None
+            if f.name not in ("options", "metafields") and getattr(v, f.name) is not None
         }
         media = tuple(m.src for m in product.media or ())
         ids = {src: i for src, i in (media_ids or {}).items() if src in media}

@@ -32,9 +32,10 @@ def field_changes(
             continue
         for level in _levels(DeepDiff(b, a, view="tree", ignore_order=False)):
             path = level.path(output_format="list")
-            out.append(
-                FieldChange(_path(key, path), _value(level.t1), _value(level.t2), key in drift)
-            )
+            b, a = _value(level.t1), _value(level.t2)
+            if key == "metafields" and len(path) == 1:
+                b, a = _metafield_value(b), _metafield_value(a)
+            out.append(FieldChange(_path(key, path), b, a, key in drift))
     return tuple(sorted(out, key=lambda c: c.path))
 
 
@@ -44,6 +45,11 @@ def _levels(diff: DeepDiff) -> list[Any]:
 
 def _value(value: Any) -> Any:
     return None if isinstance(value, NotPresent) else value
+
+
+def _metafield_value(value: Any) -> Any:
+    """A whole metafield added or removed shows as its value, like a changed one."""
+    return value.get("value") if isinstance(value, dict) else value
 
 
 def _path(key: str, parts: list[Any]) -> str:

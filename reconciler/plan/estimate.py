@@ -27,7 +27,7 @@ def product_set_cost(variables: dict[str, Any]) -> float:
     variants = data.get("variants") or []
     points = MUTATION_BASE + 0.2 * len(variants)
     points += sum(
-        0.6 * bool(v.get("file")) + 0.4 * len(v.get("metafields") or ()) for v in variants
+        0.6 * (v.get("file") is not None) + 0.4 * len(v.get("metafields") or ()) for v in variants
     )
     points += 0.4 * len(data.get("metafields") or ()) + 1.9 * len(data.get("files") or ())
     return points
