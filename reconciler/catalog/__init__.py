@@ -62,10 +62,10 @@ def read_catalog(path: Path) -> CatalogResult:
 
 def _read_settings(path: Path, problems: list[Problem]) -> Settings:
     settings_file = path / "catalog.yaml"
-    for other in (path / "catalog.yml",):
-        if other.exists():
-            message = "ignored: the settings file is catalog.yaml"
-            problems.append(Problem(display_path(other), 1, 1, "", message, "warning"))
+    misnamed = path / "catalog.yml"
+    if misnamed.exists():
+        message = "ignored: the settings file is catalog.yaml"
+        problems.append(Problem(display_path(misnamed), 1, 1, "", message, "warning"))
     if not settings_file.exists():
         return Settings()
     loaded = load_file(settings_file, display_path(settings_file), single=True)

@@ -89,9 +89,9 @@ def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
         out.problems.append(_syntax_problem(exc, text, shown))
     except RecursionError:
         out.problems.append(Problem(shown, 1, 1, "", "the YAML is nested too deeply"))
-    if not out.documents and not out.problems:
-        what = "settings (a YAML mapping)" if single else "at least one product (a YAML mapping)"
-        out.problems.append(Problem(shown, 1, 1, "", f"empty file: expected {what}"))
+    if not out.documents and not out.problems and not single:  # empty settings: all defaults
+        message = "empty file: expected at least one product (a YAML mapping)"
+        out.problems.append(Problem(shown, 1, 1, "", message))
     if single and len(out.documents) > 1:
         extra = out.documents[1]
         out.problems.append(

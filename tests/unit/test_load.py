@@ -206,3 +206,25 @@ def test_settings_file_holds_one_document(tmp_path, monkeypatch):
         monkeypatch,
     )
     assert lines(result) == ["catalog.yaml:3:1: this file holds one YAML document, not several"]
+
+
+def test_an_empty_settings_file_means_all_defaults(tmp_path, monkeypatch):
+    files = {"catalog.yaml": "# nothing set yet\n", "products/a.yaml": product()}
+    result = read(tmp_path, files, monkeypatch)
+    assert result.problems == [] and result.settings.name == "default"
+
+
+def test_reading_in_two_processes_gives_the_same_result(tmp_path, monkeypatch):
+    from reconciler.catalog import products
+
+    files = {f"products/p{i:02d}.yaml": product(f"p{i}") for i in range(20)}
+    files["products/p03.yaml"] = product("p7")  # a handle used twice, across the halves
+    files["products/p15.yaml"] = "- not a mapping\n"
+    files["products/p16.yaml"] = product("p16", variants="variants:\n  - {price: 1, sku: S}\n")
+    files["products/p02.yaml"] = product("p2", variants="variants:\n  - {price: 1, sku: S}\n")
+    alone = read(tmp_path, files, monkeypatch)
+    monkeypatch.setattr(products, "PARALLEL_BYTES", 0)
+    forked = read_catalog(Path("."))
+    assert forked.problems == alone.problems and len(alone.problems) == 5
+    assert forked.products == alone.products and forked.sources == alone.sources
+    assert "p7" not in forked.products and len(forked.products) == 17
