@@ -44,6 +44,9 @@ def product_rules(located: Located, catalog_dir: Path) -> Iterator[Finding]:
     if not isinstance(data, dict):
         return
     yield from _handles(data)
+    title = data.get("title")
+    if isinstance(title, str) and title and not title.strip():
+        yield ("title",), "a title cannot be blank", "error", False
     yield from _tags(data)
     options = _options(data)
     yield from _option_rules(data)

@@ -193,3 +193,8 @@ def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
         "products/a.yaml",
         "products/b.yaml",
     ]
+
+
+def test_a_blank_title_is_refused(tmp_path, monkeypatch):
+    result = read(tmp_path, {"products/a.yaml": product(title='"   "')}, monkeypatch)
+    assert lines(result) == ["products/a.yaml:2:8: title: a title cannot be blank"]
