@@ -68,9 +68,12 @@ def estimate(
     if len(todo) > bulk_changes:
         mode, why = "bulk", f"{len(todo)} changes > {bulk_changes}"
     elif seconds > bulk_seconds:
-        mode, why = "bulk", f"about {seconds:g} s at {restore_rate:g} points/s > {bulk_seconds:g} s"
+        mode, why = "bulk", f"{seconds:g} s > {bulk_seconds:g} s"
     else:
-        mode, why = "sync", f"{len(todo)} changes, about {seconds:g} s at {restore_rate:g} points/s"
+        mode, why = (
+            "sync",
+            f"{len(todo)} changes <= {bulk_changes}, {seconds:g} s <= {bulk_seconds:g} s",
+        )
     return Estimate(
         points=points,
         calls=calls,
