@@ -54,11 +54,13 @@ class Loaded:
 
 def display_path(path: Path) -> str:
     """The path relative to the current directory when it is below it, else as given."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        relative = os.path.normpath(text)
+        return text if relative.startswith("..") else relative
+    cwd = os.getcwd()
+    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:

@@ -145,7 +145,12 @@ class _Converter:
         try:
             if node.__class__ is _Sequence:
                 depth += 1
-                return [self.value(n, (*path, i), mode, depth) for i, n in enumerate(node.value)]
+                return [
+                    n.value
+                    if mode == _TEXT and n.__class__ is _Scalar and n.value
+                    else self.value(n, (*path, i), mode, depth)
+                    for i, n in enumerate(node.value)
+                ]
             return self.mapping(node, path, mode, depth)
         finally:
             self.active.discard(id(node))
@@ -165,7 +170,10 @@ class _Converter:
                 child_mode = _TYPED
             else:
                 child_mode = mode
-            result[key] = self.value(value_node, (*path, key), child_mode, depth + 1)
+            if child_mode == _TEXT and value_node.__class__ is _Scalar and value_node.value:
+                result[key] = value_node.value  # the common case, without a call
+            else:
+                result[key] = self.value(value_node, (*path, key), child_mode, depth + 1)
         return result
 
     def _bad_key(self, node: yaml.MappingNode, key_node: yaml.ScalarNode, path: Path_) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,22 +57,29 @@ def read_all(files: list[Path], catalog_dir: Path) -> tuple[list[Entry], list[Pr
     """Every file's entries in file order, and their problems."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for file_entries, file_problems in _read_in_parallel(files, catalog_dir):
-        entries += file_entries
-        problems += file_problems
+    with _no_cyclic_gc():
+        for file_entries, file_problems in _read_in_parallel(files, catalog_dir):
+            entries += file_entries
+            problems += file_problems
     return entries, problems
 
 
-def _read_many(files: list[Path], catalog_dir: Path) -> list[tuple[list[Entry], list[Problem]]]:
-    # Nothing read here forms reference cycles worth collecting, and with tens of thousands of
-    # live nodes the cyclic GC's repeated passes cost more than the parsing itself.
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Reading builds tens of thousands of live objects and no reference cycles worth collecting:
+    the cyclic GC's repeated passes over them would cost more than the parsing itself."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return [read_file(f, catalog_dir) for f in files]
+        yield
     finally:
         if enabled:
             gc.enable()
+
+
+def _read_many(files: list[Path], catalog_dir: Path) -> list[tuple[list[Entry], list[Problem]]]:
+    with _no_cyclic_gc():
+        return [read_file(f, catalog_dir) for f in files]
 
 
 def _read_in_parallel(files: list[Path], catalog_dir: Path) -> list:
