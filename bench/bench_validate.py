@@ -3,11 +3,12 @@
 Each product is a typical one: 3 variants (one option), weights, SKUs, tags, an HTML
 description, two metafields (text and json) and an image: 32 lines, about 900 bytes.
 
-    .venv/bin/python bench/bench_validate.py [--products N]
+    .venv/bin/python bench/bench_validate.py [--products N] [--repeat R]
 
 Each layout runs in a fresh child process so that its peak RSS is its own. The baseline is plain
 `yaml.load_all` of the same files with libyaml's CSafeLoader, measured in the same process, so the
-ratio says what our line marks, schema and rules cost on top of parsing.
+ratio says what our line marks, schema and rules cost on top of parsing. The machine is shared, so
+each layout runs several times and the best run counts.
 """
 
 from __future__ import annotations
@@ -90,37 +91,44 @@ def measure(root: str) -> dict:
     }
 
 
-def run_layout(count: int, per_file: int) -> dict:
+def run_layout(count: int, per_file: int, repeat: int) -> list[dict]:
+    """`repeat` measurements, each in a fresh process, of one generated catalog."""
+    runs = []
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         generate(Path(tmp), count, per_file)
         code = f"import json, bench_validate as b; print(json.dumps(b.measure({tmp!r})))"
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=Path(__file__).parent,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return json.loads(out.stdout)
+        for _ in range(repeat):
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=Path(__file__).parent,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs.append(json.loads(out.stdout))
+    return runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per layout; the best counts")
     args = parser.parse_args()
     failed = False
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for label, per_file in (("one file each", 1), ("100 per file", 100)):
-        r = run_layout(args.products, per_file)
-        ok = r["products"] == args.products and r["problems"] == 0
-        within = r["seconds"] <= 5 and r["peak_rss_mb"] <= 500
+        runs = run_layout(args.products, per_file, args.repeat)
+        r = min(runs, key=lambda run: run["seconds"])
+        ok = all(run["products"] == args.products and run["problems"] == 0 for run in runs)
+        within = r["seconds"] <= 5 and max(run["peak_rss_mb"] for run in runs) <= 500
         failed |= not (ok and within)
+        times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
         print(
-            f"{label:>14}: {r['products']} products in {r['seconds']:.2f} s "
-            f"({r['products'] / r['seconds']:,.0f} products/s), peak RSS {r['peak_rss_mb']:.0f} MB; "  # noqa: E501
+            f"{label:>14}: {r['products']} products in {r['seconds']:.2f} s (best of {times}) = "
+            f"{r['products'] / r['seconds']:,.0f} products/s, peak RSS {r['peak_rss_mb']:.0f} MB; "
             f"baseline yaml.load_all (CSafeLoader) {r['baseline_s']:.2f} s, "
-            f"ratio {r['seconds'] / r['baseline_s']:.1f}x"
-            + ("" if ok else f"  [UNEXPECTED: {r['problems']} problems]")
+            f"ratio {r['seconds'] / r['baseline_s']:.2f}x"
+            + ("" if ok else "  [UNEXPECTED PROBLEMS]")
             + ("" if within else "  [OVER TARGET: 5 s / 500 MB]")
         )
     sys.exit(1 if failed else 0)
