@@ -177,6 +177,8 @@ def _boolean(value: Any) -> str:
 def _integer(text: str) -> str:
     if not _INTEGER.fullmatch(text):
         raise ValueError(f"not an integer: {text!r}")
+    if len(text) > 20:
+        raise ValueError(f"{text} is outside Shopify's integer range (±9,999,999,999,999)")
     number = int(text)
     if abs(number) > _INTEGER_LIMIT:
         raise ValueError(f"{text} is outside Shopify's integer range (±9,999,999,999,999)")

@@ -185,6 +185,12 @@ def _money_rules(variant: dict, path: Path_) -> Iterator[Finding]:
                 yield (*path, key), f"amount {value} is too large or too precise", "error", False
                 continue
             amounts[key] = money(value)
+    weight = variant.get("weight")
+    value = weight.get("value") if isinstance(weight, dict) else None
+    decimal = isinstance(value, str) and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", value)
+    if decimal and not _MONEY.fullmatch(value):
+        message = f"weight {value} is too large or too precise"
+        yield (*path, "weight", "value"), message, "error", False
     price, compare = amounts.get("price"), amounts.get("compare_at_price")
     if price is not None and compare is not None and compare <= price:
         message = (

@@ -198,3 +198,16 @@ def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
 def test_a_blank_title_is_refused(tmp_path, monkeypatch):
     result = read(tmp_path, {"products/a.yaml": product(title='"   "')}, monkeypatch)
     assert lines(result) == ["products/a.yaml:2:8: title: a title cannot be blank"]
+
+
+def test_huge_numbers_are_problems_not_crashes(tmp_path, monkeypatch):
+    big = "9" * 40
+    variants = f"variants:\n  - {{price: {big}, weight: {{value: {big}, unit: GRAMS}}}}\n"
+    metafield = f"{{namespace: custom, key: n1, type: number_integer, value: {big * 200}}}"
+    body = f"metafields:\n  - {metafield}\n"
+    result = read(tmp_path, {"products/a.yaml": product(body=body, variants=variants)}, monkeypatch)
+    assert [p.where for p in result.errors] == [
+        "metafields[0].value",
+        "variants[0].price",
+        "variants[0].weight.value",
+    ]
