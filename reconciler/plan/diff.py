@@ -27,16 +27,33 @@ def field_changes(
         b, a = before.get(key), after.get(key)
         if b == a:
             continue
-        if key in _WHOLE or not isinstance(b, dict) or not isinstance(a, dict):
+        if key in _WHOLE or not (isinstance(b, dict) or isinstance(a, dict)):
             out.append(FieldChange(key, b, a, key in drift))
             continue
-        for level in _levels(DeepDiff(b, a, view="tree", ignore_order=False)):
-            path = level.path(output_format="list")
-            b, a = _value(level.t1), _value(level.t2)
-            if key == "metafields" and len(path) == 1:
-                b, a = _metafield_value(b), _metafield_value(a)
-            out.append(FieldChange(_path(key, path), b, a, key in drift))
+        # Keyed sections (variants, metafields, media): entry by entry, so that a section that
+        # appears whole, or entries with nothing in common, still read one entry at a time.
+        b, a = b or {}, a or {}
+        for entry in sorted(set(b) | set(a)):
+            out += _entry_changes(key, entry, b.get(entry), a.get(entry), key in drift)
     return tuple(sorted(out, key=lambda c: c.path))
+
+
+def _entry_changes(key: str, entry: str, b: Any, a: Any, drift: bool) -> list[FieldChange]:
+    if b == a:
+        return []
+    if not (isinstance(b, dict) and isinstance(a, dict)):
+        return [_change(key, [entry], b, a, drift)]
+    out = []
+    for level in _levels(DeepDiff(b, a, view="tree")):
+        parts = [entry, *level.path(output_format="list")]
+        out.append(_change(key, parts, _value(level.t1), _value(level.t2), drift))
+    return out
+
+
+def _change(key: str, parts: list[Any], b: Any, a: Any, drift: bool) -> FieldChange:
+    if key == "metafields" and len(parts) == 1:
+        b, a = _metafield_value(b), _metafield_value(a)
+    return FieldChange(_path(key, parts), b, a, drift)
 
 
 def _levels(diff: DeepDiff) -> list[Any]:

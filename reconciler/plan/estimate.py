@@ -65,14 +65,15 @@ def estimate(
     points = round(sum(c.cost.points for c in todo), 1)
     calls = sum(c.cost.calls for c in todo)
     seconds = round(points / restore_rate, 1) if restore_rate > 0 else 0.0
+    n = f"{len(todo)} change{'' if len(todo) == 1 else 's'}"
     if len(todo) > bulk_changes:
-        mode, why = "bulk", f"{len(todo)} changes > {bulk_changes}"
+        mode, why = "bulk", f"{n} > {bulk_changes}"
     elif seconds > bulk_seconds:
         mode, why = "bulk", f"{seconds:g} s > {bulk_seconds:g} s"
     else:
         mode, why = (
             "sync",
-            f"{len(todo)} changes <= {bulk_changes}, {seconds:g} s <= {bulk_seconds:g} s",
+            f"{n} <= {bulk_changes}, {seconds:g} s <= {bulk_seconds:g} s",
         )
     return Estimate(
         points=points,

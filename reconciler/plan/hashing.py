@@ -15,7 +15,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from reconciler.model import LiveProduct, Product
+from reconciler.model import LiveProduct, Product, Variant
 
 _FIELDS: dict[type, tuple[tuple[str, ...], attrgetter]] = {}
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
@@ -45,6 +45,8 @@ def plain(value: Any) -> Any:
         return str(value)
     if kind is frozenset:
         return sorted(value)
+    if kind is Variant:
+        return _variant(value)
     known = _FIELDS.get(kind) or _fields_of(kind)
     if known is None:
         return value
@@ -60,11 +62,32 @@ def plain(value: Any) -> Any:
             out[name] = item
         elif kind is Decimal:
             out[name] = str(item)
-        elif kind is tuple and item and type(item[0]) is tuple:
-            out[name] = [plain(v) for v in item]
+        elif name == "variants":
+            out[name] = [_variant(v) for v in item]
         else:
             out[name] = plain(item)
     return out
+
+
+def _variant(variant: Variant) -> dict[str, Any]:
+    names, get = _VARIANT
+    out = {}
+    for name, item in zip(names, get(variant), strict=True):
+        if item is None:
+            continue
+        kind = type(item)
+        if kind is Decimal:
+            out[name] = str(item)
+        elif kind is str or kind is bool:
+            out[name] = item
+        elif name == "options":
+            out[name] = [list(pair) for pair in item]  # (option name, value) string pairs
+        else:
+            out[name] = plain(item)
+    return out
+
+
+_VARIANT = _fields_of(Variant)
 
 
 def content_hash(product: Product) -> str:

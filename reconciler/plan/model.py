@@ -64,7 +64,7 @@ class Change:
     fingerprint_scope: tuple[str, ...] = ()
     previous_handle: str | None = None
     product_id: str | None = None
-    cost: Cost = field(default_factory=Cost)
+    cost: Cost = Cost()
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
