@@ -26,6 +26,7 @@ scalars = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
     st.sampled_from(["NO", "1.10", "00123", "", "S", "gid://shopify/Product/1", "#ffffff"]),
     st.text(max_size=12),
+    st.from_regex(r"\A[0-9]{20,60}(\.[0-9]{1,14})?\Z"),  # past Decimal's default precision
 )
 values = st.recursive(
     scalars,
