@@ -80,7 +80,11 @@ def measure(root: str) -> dict:
     started = time.perf_counter()
     result = read_catalog(Path(root))
     elapsed = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # the larger of this process and the forked reader (a child, waited for by then)
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     return {
         "products": len(result.products),
         "problems": len(result.problems),
