@@ -17,14 +17,19 @@ import logging
 import math
 import re
 import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from graphql import ListValueNode, ObjectValueNode, VariableNode
 from graphql.execution.values import get_variable_values
 
+from .bulk import DEFAULT_RATE as DEFAULT_BULK_RATE
+from .bulk import RESULT_TTL, BulkOperations
 from .cost import MAX_QUERY_COST, actual_cost, cost_fields, max_cost_message, requested_cost
 from .documents import (
     DocumentCache,
@@ -38,6 +43,7 @@ from .documents import (
 from .faults import ALL_KINDS, Faults
 from .resolvers import execute
 from .schema import SUPPORTED_VERSIONS, load_schema
+from .staged_uploads import BULK_LIMIT, StagedUploads
 from .state import Store
 from .throttle import PLANS, Bucket
 
@@ -56,7 +62,10 @@ class Config:
     plan: str = "standard"
     bucket: float | None = None  # maximumAvailable; default 20 x restore rate, or the plan's
     restore_rate: float | None = None
-    bulk_rate: int | None = None  # accepted and kept for part 2 (bulk operations)
+    bulk_rate: int | None = None  # bulk objects per second (None: bulk.DEFAULT_RATE; 0: no limit)
+    bulk_upload_limit: int = BULK_LIMIT  # bytes a BULK_MUTATION_VARIABLES upload may hold
+    bulk_result_ttl: float = RESULT_TTL  # seconds a result URL stays valid
+    processing_seconds: float = 0.05  # each step of async product operations and media
     latency_ms: float = 0.0
     faults: float = 0.0
     seed: int | None = None
@@ -74,6 +83,10 @@ class Reply:
     body: Any  # dict/list (sent as JSON) or str (sent as text/html)
     headers: dict[str, str] = field(default_factory=dict)
     mutated: bool = False
+
+
+def bulk_rate(config: Config) -> int:
+    return DEFAULT_BULK_RATE if config.bulk_rate is None else int(config.bulk_rate)
 
 
 def bucket_settings(config: Config) -> tuple[float, float]:
@@ -105,7 +118,47 @@ class Sandbox:
         self.bucket = Bucket(*bucket_settings(self.config), clock=clock)
         self.faults = Faults(self.config.faults, self.config.seed, self.config.fault_kinds)
         self.tokens: dict[str, float] = {}  # minted access token -> expiry (self.clock)
+        # created on first use (an upload or a bulk result); removed by close()
+        self.files_dir = Path(tempfile.gettempdir()) / f"catalog-sandbox-{secrets.token_hex(6)}"
+        self.uploads = StagedUploads(self.files_dir / "uploads", self.config.bulk_upload_limit)
+        self.bulk = BulkOperations(
+            self.files_dir / "results",
+            bulk_rate(self.config),
+            self.config.bulk_result_ttl,
+            self.store.clock,
+        )
+        self._pump: asyncio.Task | None = None
+        self._attach_store()
         self._sync_store_plan()
+
+    def _attach_store(self) -> None:
+        self.store.uploads, self.store.bulk = self.uploads, self.bulk
+        self.store.step_seconds = self.config.processing_seconds
+        self.bulk.clock = self.store.clock
+
+    def set_base_url(self, url: str) -> None:
+        self.uploads.base_url = self.bulk.base_url = url.rstrip("/")
+
+    def close(self) -> None:
+        """Stop background work and remove uploaded and result files."""
+        self.bulk.reset()
+        if self._pump is not None:
+            self._pump.cancel()
+        shutil.rmtree(self.files_dir, ignore_errors=True)
+
+    # --- background work (bulk operations, async operations, media processing) -----------------
+
+    def after_request(self) -> None:
+        """Start what the request scheduled; called on the server's loop."""
+        self.bulk.kick()
+        if self.store.timeline.next_due() is not None and (self._pump is None or self._pump.done()):
+            self._pump = asyncio.get_running_loop().create_task(self._run_timeline())
+
+    async def _run_timeline(self) -> None:
+        timeline = self.store.timeline
+        while (due := timeline.next_due()) is not None:
+            await asyncio.sleep(max(0.0, due - timeline.clock()))
+            timeline.advance()
 
     # --- configuration -------------------------------------------------------------------------
 
@@ -165,6 +218,12 @@ class Sandbox:
         if config is not None:
             self.config = config
         self.store.reset()
+        self.uploads.reset()
+        self.bulk.reset()
+        self.bulk.rate = bulk_rate(self.config)
+        self.bulk.result_ttl = self.config.bulk_result_ttl
+        self.uploads.bulk_limit = self.config.bulk_upload_limit
+        self._attach_store()
         self.bucket = Bucket(*bucket_settings(self.config), clock=self.clock)
         self.faults.configure(self.config.faults, self.config.seed, self.config.fault_kinds)
         self.tokens.clear()
@@ -304,7 +363,11 @@ class Sandbox:
             delay = self.latency_seconds(op, variables)
             if delay > 0:
                 await asyncio.sleep(delay)  # the requested points stay held meanwhile
-            result = execute(self.store, schema, prepared.document, variables, name, version)
+            self.store.timeline.advance()  # nothing overdue is visible to this request
+            result = execute(
+                self.store, schema, prepared.document, variables, name, version, sandbox=self
+            )
+            self.after_request()
             data = result.data
             actual = actual_cost(schema, prepared.document, variables, name, data)
         except Exception:

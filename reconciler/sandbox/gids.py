@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ def gid_number(value: Any, kind: str) -> int | None:
     return parsed[1] if parsed else None
 
 
+@functools.lru_cache(maxsize=8192)
 def iso(seconds: int) -> str:
     """Shopify's DateTime form: whole seconds, UTC, `Z` suffix."""
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

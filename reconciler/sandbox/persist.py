@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .media import settle
 from .state import Store
 
 MIN_INTERVAL = 0.25  # seconds between a write and its save, at least
@@ -62,7 +63,9 @@ def load_store(path: Path) -> Store | None:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read sandbox state {path}: {exc}") from exc
-    return Store.load(data)
+    store = Store.load(data)
+    settle(store)  # files saved mid-processing finish now (the timeline is not saved)
+    return store
 
 
 def dump_bytes(store: Store) -> bytes:

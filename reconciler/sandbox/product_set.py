@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from . import handles
+from . import media as media_rules
 from .gids import UserError, UserErrors, gid_number, refuse
 from .metafields import resolve_namespace
 from .product_metafields import product_metafields
@@ -339,11 +340,11 @@ def _collections(ids: list[str], errors: list[UserError]) -> tuple[str, ...]:
 def _files(
     store: Store, old: Product | None, files: list[dict[str, Any]], errors: list[UserError]
 ) -> list[Media]:
-    current = {m.id: m for m in (old.media or ())} if old else {}
+    # Copies: the shared file objects are updated only at commit (productSet is atomic).
     out: list[Media] = []
     for i, f in enumerate(files):
         if f.get("id"):
-            found = current.get(gid_number(f["id"], "MediaImage") or -1)
+            found = store.files.get(gid_number(f["id"], "MediaImage") or -1)
             if found is None:
                 errors.append(
                     UserError(
@@ -354,13 +355,12 @@ def _files(
             out.append(dataclasses.replace(found, alt=f.get("alt", found.alt)))
         elif f.get("originalSource"):
             out.append(
-                Media(
-                    store.new_id("MediaImage"),
-                    f.get("alt"),
+                media_rules.create(
+                    store,
                     f["originalSource"],
+                    f.get("alt"),
                     f.get("contentType") or "IMAGE",
                     f.get("filename"),
-                    0,
                 )
             )
         else:
@@ -391,10 +391,19 @@ def _commit(store: Store, old: Product | None, new: Product, data: dict[str, Any
             mf.created_at, mf.updated_at = mf.created_at or now, mf.updated_at or now
     for mf in new.metafields or ():
         mf.created_at, mf.updated_at = mf.created_at or now, mf.updated_at or now
-    for m in new.media or ():
-        m.created_at = m.created_at or now
+    if new.media:
+        new.media = [_shared(store, m, now) for m in new.media]
     for gone in old_variants.values():
         store.drop_variant(gone)
     if old is not None and old.handle != new.handle and data.get("redirectNewHandle"):
         store.redirects[f"/products/{old.handle}"] = f"/products/{new.handle}"
     store.put_product(new, old_handle=old.handle if old else None)
+
+
+def _shared(store: Store, copy: Media, now: int) -> Media:
+    """The registry's file object, with the alt text this call sent."""
+    media = store.files.setdefault(copy.id, copy)
+    if media is not copy and media.alt != copy.alt:
+        media.alt, media.updated_at = copy.alt, now
+    media.created_at = media.created_at or now
+    return media

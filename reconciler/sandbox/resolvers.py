@@ -17,10 +17,11 @@ from graphql import execute as graphql_execute
 from graphql.language import DocumentNode
 
 from . import metafields as mf_rules
+from . import operations, views_store, views_variants  # noqa: F401  (register their field tables)
 from . import products as product_rules
-from . import views_store, views_variants  # noqa: F401  (register their field tables)
+from .bulk import view as bulk_view
 from .connections import Edge, connection, page_size_error
-from .gids import UserErrors, gid, gid_number, parse_gid
+from .gids import UserErrors, gid_number, parse_gid
 from .product_set import product_set
 from .search import compile_query, sort_key
 from .state import (
@@ -49,6 +50,8 @@ NOT_IMPLEMENTED = "{type}.{field} is not implemented by the sandbox"
 class Context:
     store: Store
     api_version: str
+    sandbox: Any = None  # the Sandbox (staged uploads, bulk operations), when served over HTTP
+    bulk: bool = False  # running one line of a bulk mutation
 
 
 def execute(
@@ -58,13 +61,15 @@ def execute(
     variables: dict[str, Any] | None,
     operation_name: str | None,
     api_version: str,
+    sandbox: Any = None,
+    bulk: bool = False,
 ) -> ExecutionResult:
     """Run an already parsed and validated document against the store."""
     result = graphql_execute(
         schema,
         document,
         root_value=None,
-        context_value=Context(store, api_version),
+        context_value=Context(store, api_version, sandbox, bulk),
         variable_values=variables or {},
         operation_name=operation_name,
         field_resolver=resolve_field,
@@ -170,6 +175,11 @@ def find_node(store: Store, value: Any) -> Any:
         found = store.shop
     elif kind in ("ProductSetOperation", "ProductDeleteOperation"):
         found = store_operations(store).get(value)
+    elif kind == "MediaImage":
+        found = store.files.get(number)
+    elif kind == "BulkOperation" and store.bulk is not None:
+        op = store.bulk.get(value)
+        found = bulk_view(store.bulk, op) if op is not None else None
     else:
         found = _find_child(store, kind, number)
     return found
@@ -191,10 +201,6 @@ def _find_child(store: Store, kind: str, number: int) -> Any:
                 for m in owner.metafields or ():
                     if m.id == number:
                         return MetafieldView(m, owner)
-        if kind == "MediaImage":
-            for m in p.media or ():
-                if m.id == number:
-                    return m
     return None
 
 
@@ -278,51 +284,33 @@ def _errors(exc: UserErrors, with_code: bool = True) -> list[dict[str, Any]]:
 
 
 def _product_set(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
-    sync = args.get("synchronous", True)
+    # In a bulk operation productSet always runs synchronously (facts §2.3).
+    if not args.get("synchronous", True) and not ctx.bulk:
+        op = operations.start_product_set(ctx.store, args["input"], args.get("identifier"))
+        return {"product": None, "productSetOperation": op, "userErrors": []}
     try:
         product, errors = product_set(ctx.store, args["input"], args.get("identifier")), []
     except UserErrors as exc:
         product, errors = None, _errors(exc)
-    if sync:
-        return {"product": product, "productSetOperation": None, "userErrors": errors}
-    # Asynchronous mode runs the same rules at once; the operation is COMPLETE when read.
-    op_id = gid("ProductSetOperation", ctx.store.new_id("ProductSetOperation"))
-    op = {
-        "__typename": "ProductSetOperation",
-        "id": op_id,
-        "status": "COMPLETE",
-        "product": product,
-        "userErrors": errors,
-        "deletedProductId": None,
-    }
-    store_operations(ctx.store)[op_id] = op
-    return {"product": None, "productSetOperation": op, "userErrors": []}
+    return {"product": product, "productSetOperation": None, "userErrors": errors}
 
 
 def _product_delete(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
-    try:
-        deleted, errors = product_rules.product_delete(ctx.store, args["input"]["id"]), []
-    except UserErrors as exc:
-        deleted, errors = None, _errors(exc, with_code=False)
     payload = {
-        "deletedProductId": deleted,
+        "deletedProductId": None,
         "productDeleteOperation": None,
         "shop": ctx.store.shop,
-        "userErrors": errors,
+        "userErrors": [],
     }
-    if args.get("synchronous", True):
-        return payload
-    op_id = gid("ProductDeleteOperation", ctx.store.new_id("ProductDeleteOperation"))
-    op = {
-        "__typename": "ProductDeleteOperation",
-        "id": op_id,
-        "status": "COMPLETE",
-        "product": None,
-        "userErrors": errors,
-        "deletedProductId": deleted,
-    }
-    store_operations(ctx.store)[op_id] = op
-    return {**payload, "deletedProductId": None, "userErrors": [], "productDeleteOperation": op}
+    # Reading: bulk forces productDelete synchronous too (documented only for productSet).
+    if not args.get("synchronous", True) and not ctx.bulk:
+        op = operations.start_product_delete(ctx.store, args["input"]["id"])
+        return {**payload, "productDeleteOperation": op}
+    try:
+        payload["deletedProductId"] = product_rules.product_delete(ctx.store, args["input"]["id"])
+    except UserErrors as exc:
+        payload["userErrors"] = _errors(exc, with_code=False)
+    return payload
 
 
 def _guarded(fn: Callable[[], Any], ok: str, with_code: bool = False) -> dict[str, Any]:
@@ -406,3 +394,10 @@ ROOT: dict[str, Callable[[Context, dict[str, Any]], Any]] = {
     "publishablePublish": lambda c, a: _publishable(product_rules.publish, c, a),
     "publishableUnpublish": lambda c, a: _publishable(product_rules.unpublish, c, a),
 }
+
+
+# Part 2 root fields live in their own modules (imported last: they use this module's names).
+from . import resolvers_bulk, resolvers_media  # noqa: E402
+
+ROOT.update(resolvers_bulk.ROOTS)
+ROOT.update(resolvers_media.ROOTS)

@@ -4,6 +4,7 @@ Routes:
   POST /admin/api/{version}/graphql.json   GraphQL (a version Shopify no longer supports, or an
   POST /admin/api/graphql.json             omitted one, is served as the oldest supported version)
   POST /admin/oauth/access_token           client-credentials grant (--client-id/--client-secret)
+  /_sandbox/uploads/, /_sandbox/bulk/      staged uploads and bulk results (server_files.py)
   /_sandbox/...                            control endpoints (control.py), never faulted or authed
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import control
+from . import control, server_files
 from .engine import Config, Reply, Sandbox
 from .faults import RETRY_AFTER_SECONDS, TRANSPORT_KINDS, gateway_body, too_many_requests_body
 from .persist import StateFile, load_store
@@ -177,6 +178,9 @@ def create_app(sandbox: Sandbox, state: StateFile | None = None) -> web.Applicat
     app.router.add_post("/admin/api/graphql.json", graphql_handler)
     app.router.add_post("/admin/oauth/access_token", oauth_handler)
     control.add_routes(app, sandbox, state)
+    server_files.add_routes(app, sandbox, _transport_fault)
+    if state is not None:
+        sandbox.bulk.on_write = state.touch
     app.on_shutdown.append(_on_shutdown)
     return app
 
@@ -196,6 +200,7 @@ class Running:
 
     async def stop(self) -> None:
         await self.runner.cleanup()
+        self.sandbox.close()
         if self.state is not None:
             self.state.close()
 
@@ -234,6 +239,7 @@ async def start(
     await runner.setup()
     await web.SockSite(runner, sock).start()
     url = f"http://{HOST}:{sock.getsockname()[1]}"
+    sandbox.set_base_url(url)
     return Running(runner, url, sandbox, state)
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .timeline import Timeline
+
 ONLINE_STORE = "Online Store"
 POINT_OF_SALE = "Point of Sale"
 
@@ -106,6 +108,8 @@ class Media:
     filename: str | None
     created_at: int
     status: str = "READY"
+    error_code: str | None = None  # MediaErrorCode when FAILED
+    updated_at: int = 0
 
 
 @dataclass(slots=True)
@@ -205,6 +209,13 @@ class Store:
     def __init__(self, clock: Clock | None = None, shop: Shop | None = None) -> None:
         self.clock = clock or Clock()
         self._shop_template = shop
+        # Seconds for each step of async work (product operations, media processing).
+        self.step_seconds = 0.05
+        # The staged uploads of the sandbox serving this store (media sources), if any.
+        self.uploads: Any = None
+        # The bulk operations registry of that sandbox (bulk.py), for node(id:)
+        self.bulk: Any = None
+        self.timeline = Timeline()
         self.reset()
 
     def reset(self) -> None:
@@ -220,6 +231,9 @@ class Store:
         self.locations: dict[int, Location] = {}
         # async productSet/productDelete operations by GID (in memory only, not dumped)
         self.operations: dict[str, dict[str, Any]] = {}
+        # every file (MediaImage) by id, attached to products or not (the admin's Files page)
+        self.files: dict[int, Media] = {}
+        self.timeline.clear()
         now = self.clock.now()
         base = self._shop_template or Shop()
         self.shop = Shop(**{f.name: getattr(base, f.name) for f in fields(Shop)})
@@ -282,6 +296,7 @@ class Store:
 
     def dump(self) -> dict[str, Any]:
         """The whole state as JSON-safe data (for `--state FILE` and the control endpoint)."""
+        attached = {m.id for p in self.products.values() for m in p.media or ()}
         return {
             "version": 1,
             "clock": self.clock.last,
@@ -292,6 +307,7 @@ class Store:
             "definitions": [_plain(d) for d in self.definitions.values()],
             "redirects": dict(self.redirects),
             "products": [_plain(p) for p in self.products.values()],
+            "files": [_plain(m) for m in self.files.values() if m.id not in attached],
         }
 
     @classmethod
@@ -307,7 +323,15 @@ class Store:
         store.definitions = {d["id"]: MetafieldDefinition(**d) for d in data["definitions"]}
         store.redirects = dict(data["redirects"])
         for raw in data["products"]:
-            store.put_product(_product_from(raw))
+            product = _product_from(raw)
+            # a file attached to several products is one object
+            product.media = [store.files.setdefault(m.id, m) for m in product.media or ()] or (
+                product.media
+            )
+            store.put_product(product)
+        for raw in data.get("files", ()):
+            media = Media(**raw)
+            store.files.setdefault(media.id, media)
         return store
 
 

@@ -75,7 +75,9 @@ def table(type_name: str, **resolvers: Resolver) -> None:
 
 
 def attr(name: str) -> Resolver:
-    return lambda o, _c, _a: getattr(o, name)
+    fn = lambda o, _c, _a: getattr(o, name)  # noqa: E731
+    fn.attr_name = name  # type: ignore[attr-defined]  # bulk exports read it directly
+    return fn
 
 
 def const(value: Any) -> Resolver:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from . import media as media_rules
 from . import metafield_types
 from .connections import connection
 from .gids import gid, iso
@@ -220,17 +222,18 @@ table(
 )
 
 
-def _image(m: Any) -> dict[str, Any] | None:
+def _image(m: Any, c: Any) -> dict[str, Any] | None:
     if m.status != "READY" or not m.original_source:
         return None
+    url = media_rules.cdn_url(c.store, m)
     return {
         "id": gid("ImageSource", m.id),
-        "url": m.original_source,
+        "url": url,
         "altText": m.alt,
         "width": None,
         "height": None,
-        "src": m.original_source,
-        "originalSrc": m.original_source,
+        "src": url,
+        "originalSrc": url,
         "thumbhash": None,
     }
 
@@ -240,15 +243,18 @@ table(
     id=lambda m, _c, _a: gid("MediaImage", m.id),
     alt=attr("alt"),
     createdAt=lambda m, _c, _a: iso(m.created_at),
-    updatedAt=lambda m, _c, _a: iso(m.created_at),
+    updatedAt=lambda m, _c, _a: iso(max(m.updated_at, m.created_at)),
     status=attr("status"),
     fileStatus=attr("status"),
     mediaContentType=const("IMAGE"),
-    mediaErrors=const([]),
+    mediaErrors=lambda m, _c, _a: media_rules.errors(m),
     mimeType=const(None),
-    image=lambda m, _c, _a: _image(m),
-    originalSource=lambda m, _c, _a: {"url": m.original_source, "fileSize": None},
+    image=lambda m, c, _a: _image(m, c),
+    originalSource=lambda m, c, _a: {
+        "url": media_rules.original_url(c.store, m, int(time.time())),
+        "fileSize": None,
+    },
     metafield=const(None),
     metafields=empty_connection,
-    preview=lambda m, _c, _a: {"image": _image(m), "status": m.status},
+    preview=lambda m, c, _a: {"image": _image(m, c), "status": m.status},
 )

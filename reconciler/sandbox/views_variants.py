@@ -35,7 +35,9 @@ def _selected(v: Any, c: Any) -> list[dict[str, Any]]:
     p = _product(v, c)
     out = []
     for index, (option, value_id) in enumerate(zip(p.options, v.option_value_ids, strict=False)):
-        value = next(x for x in option.values if x.id == value_id)
+        for value in option.values:
+            if value.id == value_id:
+                break
         out.append(
             {
                 "name": option.name,

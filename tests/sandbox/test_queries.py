@@ -175,6 +175,8 @@ def test_async_product_set_operation(shop):
     op = shop("""mutation { productSet(synchronous: false, input: {title: "Later"}) {
       product { id } productSetOperation { id status } userErrors { code } } }""")["productSet"]
     assert op["product"] is None
+    assert op["productSetOperation"]["status"] == "CREATED"
+    shop.store.timeline.flush()  # no server here to run the background timeline
     polled = shop(
         """query($id: ID!) { productOperation(id: $id) { status
       ... on ProductSetOperation { product { handle } userErrors { code } } } }""",

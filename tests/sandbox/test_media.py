@@ -1,0 +1,200 @@
+"""Media and files: processing states, failures, productCreateMedia, productUpdate(media:),
+fileUpdate references, variant files (facts §7, §10; pitfall 13)."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from bulk_helper import data, param, post_form, stage
+
+SET = """mutation($input: ProductSetInput!) { productSet(input: $input) {
+  product { id media(first: 10) { nodes { id status } } variants(first: 5) { nodes { id } } }
+  userErrors { field code } } }"""
+MEDIA = """query($id: ID!) { product(id: $id) { media(first: 10) { nodes { id alt status
+  mediaErrors { code }
+  ... on MediaImage { image { url } originalSource { url } fileStatus } } } } }"""
+UPDATE_FILES = """mutation($files: [FileUpdateInput!]!) { fileUpdate(files: $files) {
+  files { id alt } userErrors { field code } } }"""
+
+
+def make(sandbox, **fields) -> dict:
+    out = data(sandbox.graphql(SET, {"input": {"title": "Shirt", **fields}}))["productSet"]
+    assert out["userErrors"] == [], out
+    return out["product"]
+
+
+def settled(sandbox, product_id: str, timeout: float = 5.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        nodes = data(sandbox.graphql(MEDIA, {"id": product_id}))["product"]["media"]["nodes"]
+        if all(n["status"] in ("READY", "FAILED") for n in nodes):
+            return nodes
+        assert time.monotonic() < deadline, nodes
+        time.sleep(0.02)
+
+
+def test_files_start_uploaded_and_become_ready_on_cdn_urls(sandbox):
+    source = "https://img.example/shirts/blue.png"
+    made = make(sandbox, files=[{"originalSource": source, "alt": "Blue", "contentType": "IMAGE"}])
+    assert made["media"]["nodes"][0]["status"] in ("UPLOADED", "PROCESSING")
+    media = settled(sandbox, made["id"])[0]
+    assert media["status"] == "READY" and media["fileStatus"] == "READY"
+    assert media["mediaErrors"] == []
+    image = urlsplit(media["image"]["url"])
+    assert image.hostname == "cdn.shopify.com" and image.path.endswith("/blue.png")
+    original = media["originalSource"]["url"]
+    assert original != source  # no stable source URL (facts §10)
+    expires = int(parse_qs(urlsplit(original).query)["Expires"][0])
+    assert expires - time.time() <= 300 + 5
+
+
+def test_processing_goes_through_the_documented_states(sandbox_factory):
+    handle = sandbox_factory(processing_seconds=0.2)
+    made = make(handle, files=[{"originalSource": "https://img.example/a.png"}])
+    seen = []
+    deadline = time.monotonic() + 5
+    while not seen or seen[-1] != "READY":
+        status = data(handle.graphql(MEDIA, {"id": made["id"]}))["product"]["media"]["nodes"][0][
+            "status"
+        ]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.02)
+    assert seen == ["UPLOADED", "PROCESSING", "READY"]
+
+
+def test_failing_sources_end_failed_with_a_media_error(sandbox):
+    made = make(
+        sandbox,
+        files=[
+            {"originalSource": "https://img.example/fail-broken.png"},
+            {"originalSource": "https://images.invalid/a.png"},
+            {"originalSource": "https://img.example/ok.png"},
+        ],
+    )
+    nodes = settled(sandbox, made["id"])
+    assert [n["status"] for n in nodes] == ["FAILED", "FAILED", "READY"]
+    assert nodes[0]["mediaErrors"] == [{"code": "IMAGE_DOWNLOAD_FAILURE"}]
+    assert nodes[0]["image"] is None
+
+
+def test_staged_resource_url_not_uploaded_fails(sandbox):
+    target = stage(sandbox, "IMAGE", "never.png", "image/png", method="POST")
+    made = make(sandbox, files=[{"originalSource": target["resourceUrl"]}])
+    assert settled(sandbox, made["id"])[0]["mediaErrors"] == [{"code": "IMAGE_DOWNLOAD_FAILURE"}]
+    uploaded = stage(sandbox, "IMAGE", "yes.png", "image/png", method="POST")
+    assert post_form(uploaded, b"png").status == 201
+    assert param(uploaded, "key").endswith("yes.png")
+    again = make(sandbox, files=[{"originalSource": uploaded["resourceUrl"]}])
+    assert settled(sandbox, again["id"])[0]["status"] == "READY"
+
+
+def test_variant_file_must_also_be_in_product_files(sandbox):
+    a = {"originalSource": "https://img.example/a.png"}
+    variant = {"optionValues": [{"optionName": "Size", "name": "S"}], "file": a}
+    options = [{"name": "Size", "values": [{"name": "S"}]}]
+    out = data(
+        sandbox.graphql(
+            SET, {"input": {"title": "T", "productOptions": options, "variants": [variant]}}
+        )
+    )["productSet"]
+    assert [e["code"] for e in out["userErrors"]] == ["INVALID_VARIANT"]
+    made = make(sandbox, productOptions=options, variants=[variant], files=[a])
+    assert len(made["media"]["nodes"]) == 1
+
+
+def test_product_create_media(sandbox):
+    made = make(sandbox)
+    query = """mutation($id: ID!, $media: [CreateMediaInput!]!) {
+      productCreateMedia(productId: $id, media: $media) {
+        media { alt status } mediaUserErrors { field code } product { id } } }"""
+    media = [
+        {"originalSource": "https://img.example/x.png", "alt": "X", "mediaContentType": "IMAGE"},
+        {"originalSource": "not a url", "mediaContentType": "IMAGE"},
+    ]
+    out = data(sandbox.graphql(query, {"id": made["id"], "media": media}))["productCreateMedia"]
+    assert out["media"] == [{"alt": "X", "status": "UPLOADED"}]
+    assert out["mediaUserErrors"] == [
+        {"field": ["media", "1", "originalSource"], "code": "INVALID"}
+    ]
+    assert len(settled(sandbox, made["id"])) == 1
+    missing = data(sandbox.graphql(query, {"id": "gid://shopify/Product/999", "media": media[:1]}))
+    assert missing["productCreateMedia"]["mediaUserErrors"][0]["code"] == "PRODUCT_DOES_NOT_EXIST"
+
+
+def test_product_update_with_media_appends(sandbox):
+    made = make(sandbox, files=[{"originalSource": "https://img.example/1.png"}])
+    query = """mutation($product: ProductUpdateInput!, $media: [CreateMediaInput!]) {
+      productUpdate(product: $product, media: $media) {
+        product { title media(first: 5) { nodes { id } } } userErrors { field message } } }"""
+    out = data(
+        sandbox.graphql(
+            query,
+            {
+                "product": {"id": made["id"], "title": "Renamed"},
+                "media": [
+                    {"originalSource": "https://img.example/2.png", "mediaContentType": "IMAGE"}
+                ],
+            },
+        )
+    )["productUpdate"]
+    assert out["userErrors"] == [] and out["product"]["title"] == "Renamed"
+    assert len(out["product"]["media"]["nodes"]) == 2
+
+
+def test_file_update_adds_and_removes_product_references(sandbox):
+    first = make(sandbox, files=[{"originalSource": "https://img.example/shared.png"}])
+    second = make(sandbox)
+    file_id = settled(sandbox, first["id"])[0]["id"]
+    out = data(
+        sandbox.graphql(
+            UPDATE_FILES,
+            {"files": [{"id": file_id, "alt": "Shared", "referencesToAdd": [second["id"]]}]},
+        )
+    )["fileUpdate"]
+    assert out == {"files": [{"id": file_id, "alt": "Shared"}], "userErrors": []}
+    assert [n["id"] for n in settled(sandbox, second["id"])] == [file_id]
+    data(
+        sandbox.graphql(
+            UPDATE_FILES, {"files": [{"id": file_id, "referencesToRemove": [first["id"]]}]}
+        )
+    )
+    assert settled(sandbox, first["id"]) == []
+    assert [n["alt"] for n in settled(sandbox, second["id"])] == ["Shared"]
+
+
+def test_file_update_errors(sandbox_factory):
+    handle = sandbox_factory(processing_seconds=5)
+    made = make(handle, files=[{"originalSource": "https://img.example/slow.png"}])
+    pending = made["media"]["nodes"][0]["id"]
+    out = data(handle.graphql(UPDATE_FILES, {"files": [{"id": pending, "alt": "x"}]}))
+    assert [e["code"] for e in out["fileUpdate"]["userErrors"]] == ["NON_READY_STATE"]
+    out = data(
+        handle.graphql(
+            UPDATE_FILES, {"files": [{"id": "gid://shopify/MediaImage/999", "alt": "x"}]}
+        )
+    )
+    assert [e["code"] for e in out["fileUpdate"]["userErrors"]] == ["FILE_DOES_NOT_EXIST"]
+
+
+def test_removing_a_reference_clears_the_variant_image(sandbox):
+    a = {"originalSource": "https://img.example/v.png"}
+    options = [{"name": "Size", "values": [{"name": "S"}]}]
+    variant = {"optionValues": [{"optionName": "Size", "name": "S"}], "file": a}
+    made = make(sandbox, productOptions=options, variants=[variant], files=[a])
+    file_id = settled(sandbox, made["id"])[0]["id"]
+    data(
+        sandbox.graphql(
+            UPDATE_FILES, {"files": [{"id": file_id, "referencesToRemove": [made["id"]]}]}
+        )
+    )
+    variant_media = data(
+        sandbox.graphql(
+            """query($id: ID!) { product(id: $id) { variants(first: 1) { nodes {
+          media(first: 1) { nodes { id } } } } } }""",
+            {"id": made["id"]},
+        )
+    )
+    assert variant_media["product"]["variants"]["nodes"][0]["media"]["nodes"] == []
