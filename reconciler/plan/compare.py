@@ -194,7 +194,7 @@ def _slow(
     warnings += _variant_warnings(deletions, v)
     same = not diff and not force
     if same and marker is not None and marker.last_applied == hashing.content_hash(product):
-        return _noop(product.handle, "unchanged")
+        return Change(product.handle, "no-op", "unchanged", warnings=tuple(warnings))
     calls = mutation_calls(product, live, marker, catalog=catalog, v=v)
     if same:
         action = "adopt" if marker is None else "update"

@@ -75,4 +75,5 @@ def live(
 
 
 def calls(change: Any, operation: str) -> list[dict[str, Any]]:
-    return [c["variables"] for c in change.mutation["calls"] if c["operation"] == operation]
+    every = change.mutation["calls"] if change.mutation else []
+    return [c["variables"] for c in every if c["operation"] == operation]
