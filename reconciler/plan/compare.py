@@ -20,7 +20,13 @@ from datetime import UTC, datetime
 from reconciler.model import LiveProduct, Marker, Product
 from reconciler.plan import hashing
 from reconciler.plan.diff import field_changes
-from reconciler.plan.estimate import STANDARD_RESTORE_RATE, calls_cost, estimate
+from reconciler.plan.estimate import (
+    BULK_CHANGES,
+    BULK_SECONDS,
+    STANDARD_RESTORE_RATE,
+    calls_cost,
+    estimate,
+)
 from reconciler.plan.model import Change, ChildDeletion, FieldChange, Plan
 from reconciler.plan.threeway import (
     Views,
@@ -47,8 +53,18 @@ def compare(
     api_version: str = "2026-10",
     created_at: str | None = None,
     restore_rate: float = STANDARD_RESTORE_RATE,
+    bulk_changes: int = BULK_CHANGES,
+    bulk_seconds: float = BULK_SECONDS,
+    desired_hashes: Mapping[str, str] | None = None,
 ) -> Plan:
-    """The plan that makes `live` match `desired` for catalog `catalog_name` (pure)."""
+    """The plan that makes `live` match `desired` for catalog `catalog_name` (pure).
+
+    `complete`: whether `live` holds every product of the store carrying this catalog's marker
+    (docs/marker.md); without it no removal is planned and `incomplete_reason` says why.
+    `restore_rate`, `bulk_changes`, `bulk_seconds`: for the estimate (plan/estimate.py).
+    `desired_hashes`: `Product.content_hash()` of desired products computed beforehand (e.g.
+    while the live read waits on the network); a missing one is computed here.
+    """
     if on_remove not in ON_REMOVE:
         raise ValueError(f"on_remove must be one of {', '.join(ON_REMOVE)}")
     changes: list[Change] = []
@@ -59,7 +75,8 @@ def compare(
         if current is None:
             change = _create_or_rename(product, live, desired, catalog_name, taken)
         else:
-            change = _settle(product, current, catalog_name)
+            known = desired_hashes.get(handle) if desired_hashes else None
+            change = _settle(product, current, catalog_name, known_hash=known)
             foreign += _owner(current) not in (None, catalog_name)
         changes.append(change)
     blocked = None
@@ -81,7 +98,12 @@ def compare(
         api_version=api_version,
         created_at=created_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         changes=tuple(changes),
-        estimate=estimate(changes, restore_rate=restore_rate),
+        estimate=estimate(
+            changes,
+            restore_rate=restore_rate,
+            bulk_changes=bulk_changes,
+            bulk_seconds=bulk_seconds,
+        ),
         removals_blocked_reason=blocked,
         unmanaged_count=foreign,
     )
@@ -159,7 +181,13 @@ def _rename(product: Product, source: LiveProduct, catalog: str) -> Change:
     )
 
 
-def _settle(product: Product, live: LiveProduct, catalog: str, force: bool = False) -> Change:
+def _settle(
+    product: Product,
+    live: LiveProduct,
+    catalog: str,
+    force: bool = False,
+    known_hash: str | None = None,
+) -> Change:
     """One handle in both: no-op, adopt or update (force: a rename always writes)."""
     owner, problem = _owner(live), live.marker_problem
     if owner not in (None, catalog):
@@ -172,7 +200,7 @@ def _settle(product: Product, live: LiveProduct, catalog: str, force: bool = Fal
     if (
         marker is not None
         and not force
-        and marker.last_applied == hashing.content_hash(product)
+        and marker.last_applied == (known_hash or hashing.content_hash(product))
         and fast_unchanged(product, live, marker)
     ):
         return _noop(product.handle, "unchanged")

@@ -330,3 +330,14 @@ def test_fingerprint_ignores_others_but_sees_managed_edits():
 def test_unknown_on_remove_is_refused():
     with pytest.raises(ValueError):
         plan_of([], [], on_remove="prune")
+
+
+def test_desired_hashes_computed_beforehand_settle_the_same_way():
+    applied, desired = product(), product(title="New")
+    live_products = [live(applied, applied=applied, pid="1"), live(product("b"), pid="2")]
+    wanted = [desired, product("b")]
+    hashes = {p.handle: p.content_hash() for p in wanted}
+    at = "2026-11-26T07:00:00Z"
+    with_hashes = plan_of(wanted, live_products, desired_hashes=hashes, created_at=at)
+    assert with_hashes == plan_of(wanted, live_products, created_at=at)
+    assert [c.action for c in with_hashes.changes] == ["no-op", "update"]
