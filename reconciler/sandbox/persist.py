@@ -5,14 +5,21 @@ A save writes a temporary file in the same directory, fsyncs it, renames it over
 leaves either the old complete state or the new one, never a torn file. Saves after mutations are
 debounced, and spaced so that saving never takes more than about a tenth of the server's time even
 when the store is large.
+
+A scheduled save takes the store's JSON-safe snapshot on the event loop (the only place the store
+may be read), then encodes and writes it in a worker thread, one product at a time so that the loop
+keeps serving requests meanwhile; saves are numbered, and a save never replaces the file with an
+older snapshot than the last one written, whichever thread finishes first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +34,7 @@ DUTY = 10  # wait at least DUTY x (duration of the last save) between saves
 def write_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
@@ -69,7 +76,23 @@ def load_store(path: Path) -> Store | None:
 
 
 def dump_bytes(store: Store) -> bytes:
-    return json.dumps(store.dump(), separators=(",", ":"), ensure_ascii=False).encode()
+    return encode(store.dump())
+
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def encode(snapshot: dict[str, Any]) -> bytes:
+    """The snapshot as compact JSON, built item by item for the long lists (a worker thread
+    encoding it gives the event loop the interpreter between items)."""
+    parts = []
+    for key, value in snapshot.items():
+        if isinstance(value, list):
+            body = "[" + ",".join(_dumps(item) for item in value) + "]"
+        else:
+            body = _dumps(value)
+        parts.append(f"{_dumps(key)}:{body}")
+    return ("{" + ",".join(parts) + "}").encode()
 
 
 class StateFile:
@@ -81,6 +104,10 @@ class StateFile:
         self._handle: asyncio.TimerHandle | None = None
         self._last_duration = 0.0
         self.saves = 0
+        self._numbers = itertools.count(1)
+        self._written = 0  # number of the newest snapshot on disk
+        self._lock = threading.Lock()
+        self._pending: asyncio.Future | None = None  # a save running in a worker thread
 
     def touch(self) -> None:
         if self._handle is None:
@@ -89,13 +116,26 @@ class StateFile:
 
     def _save_scheduled(self) -> None:
         self._handle = None
-        self.save()
-
-    def save(self) -> None:
+        if self._pending is not None and not self._pending.done():
+            self.touch()  # one save at a time; this one comes after
+            return
         started = time.perf_counter()
-        write_atomic(self.path, dump_bytes(self.sandbox.store))
+        number, snapshot = next(self._numbers), self.sandbox.store.dump()
+        loop = asyncio.get_running_loop()
+        self._pending = loop.run_in_executor(None, self._write, number, snapshot, started)
+
+    def _write(self, number: int, snapshot: dict[str, Any], started: float) -> None:
+        data = encode(snapshot)
+        with self._lock:
+            if number > self._written:
+                write_atomic(self.path, data)
+                self._written = number
         self._last_duration = time.perf_counter() - started
         self.saves += 1
+
+    def save(self) -> None:
+        """Save now, on the calling thread."""
+        self._write(next(self._numbers), self.sandbox.store.dump(), time.perf_counter())
 
     def close(self) -> None:
         """Final save (shutdown): cancel any pending one and write now."""

@@ -39,7 +39,16 @@ def _plain(errors: list[UserError], rename: tuple[str, str] | None = None) -> li
     return out
 
 
+def _images_only(media: list[dict[str, Any]] | None) -> None:
+    for item in media or ():
+        if item.get("mediaContentType") != "IMAGE":
+            raise GraphQLError(
+                f"{item.get('mediaContentType')} media is not implemented by the sandbox"
+            )
+
+
 def _create_media(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
+    _images_only(args["media"])
     product, added, problems = media_rules.create_media(ctx.store, args["productId"], args["media"])
     errors = [{"field": e.field, "message": e.message, "code": e.code} for e in problems]
     return {
@@ -59,12 +68,15 @@ def _identifier(args: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _product_update(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
+    from .resolvers import _product_by_identifier
+
     data = dict(args.get("product") or args.get("input") or {})
     if not data.get("deleteConflictingConstrainedMetafields"):  # a default, not a request
         data.pop("deleteConflictingConstrainedMetafields", None)
     unknown = sorted(k for k in data if k not in (*SCALARS, "id"))
     if unknown:
         raise GraphQLError(f"productUpdate {', '.join(unknown)} is not implemented by the sandbox")
+    _images_only(args.get("media"))
     identifier = _identifier(args)
     if identifier is None:
         return {
@@ -72,7 +84,7 @@ def _product_update(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
             "userErrors": [{"field": ["id"], "message": "Product id is required"}],
         }
     data.pop("id", None)
-    found = _find(ctx.store, identifier)
+    found = _product_by_identifier(ctx, {"identifier": identifier})
     if found is None:
         return {
             "product": None,
@@ -91,13 +103,11 @@ def _product_update(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
     return {"product": product, "userErrors": []}
 
 
-def _find(store: Any, identifier: dict[str, Any]) -> Any:
-    from .resolvers import _product_by_identifier
-
-    return _product_by_identifier(type("C", (), {"store": store})(), {"identifier": identifier})
-
-
 def _file_update(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
+    for item in args["files"]:
+        for name in ("originalSource", "previewImageSource"):
+            if item.get(name) is not None:
+                raise GraphQLError(f"fileUpdate {name} is not implemented by the sandbox")
     try:
         files = media_rules.file_update(ctx.store, args["files"])
     except UserErrors as exc:

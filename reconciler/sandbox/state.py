@@ -335,13 +335,28 @@ class Store:
         return store
 
 
+_LEAVES = (str, int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(obj: Any) -> Any:
-    if hasattr(obj, "__slots__") and hasattr(obj, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
-    if isinstance(obj, list | tuple):
-        return [_plain(x) for x in obj]
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
+    # hot for big stores (the state file): field names cached per class, leaves first
+    kind = type(obj)
+    if kind in _LEAVES:
+        return obj
+    names = _FIELD_NAMES.get(kind)
+    if names is None and hasattr(obj, "__dataclass_fields__"):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(obj))
+    if names is not None:
+        out = {}
+        for name in names:
+            value = getattr(obj, name)
+            out[name] = value if type(value) in _LEAVES else _plain(value)
+        return out
+    if kind is list or kind is tuple:
+        return [x if type(x) in _LEAVES else _plain(x) for x in obj]
+    if kind is dict:
+        return {str(k): v if type(v) in _LEAVES else _plain(v) for k, v in obj.items()}
     return obj
 
 

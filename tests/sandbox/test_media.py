@@ -198,3 +198,25 @@ def test_removing_a_reference_clears_the_variant_image(sandbox):
         )
     )
     assert variant_media["product"]["variants"]["nodes"][0]["media"]["nodes"] == []
+
+
+def test_unemulated_media_inputs_say_so(sandbox):
+    made = make(sandbox)
+    query = """mutation($id: ID!, $media: [CreateMediaInput!]!) {
+      productCreateMedia(productId: $id, media: $media) { media { alt } } }"""
+    video = [{"originalSource": "https://v.example/a.mp4", "mediaContentType": "VIDEO"}]
+    body = sandbox.graphql(query, {"id": made["id"], "media": video}).json
+    assert "not implemented by the sandbox" in body["errors"][0]["message"]
+    body = sandbox.graphql(
+        UPDATE_FILES,
+        {
+            "files": [
+                {"id": "gid://shopify/MediaImage/1", "originalSource": "https://img.example/b.png"}
+            ]
+        },
+    ).json
+    assert "not implemented by the sandbox" in body["errors"][0]["message"]
+    query = """mutation($p: ProductUpdateInput!) { productUpdate(product: $p) {
+      product { id } } }"""
+    body = sandbox.graphql(query, {"p": {"id": made["id"], "collectionsToJoin": []}}).json
+    assert "collectionsToJoin is not implemented" in body["errors"][0]["message"]
