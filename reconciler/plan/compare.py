@@ -23,7 +23,9 @@ from reconciler.plan.diff import field_changes
 from reconciler.plan.estimate import (
     BULK_CHANGES,
     BULK_SECONDS,
+    MAX_REQUEST_COST,
     STANDARD_RESTORE_RATE,
+    call_cost,
     calls_cost,
     estimate,
 )
@@ -132,6 +134,7 @@ def _create_or_rename(
         taken.add(old)
         return _rename(product, source, catalog)
     calls = mutation_calls(product, None, None, catalog=catalog)
+    warnings += _ceiling_warnings(calls)
     diff = field_changes({}, _created_view(product))
     return Change(
         handle=product.handle,
@@ -168,6 +171,8 @@ def _without_options(view: dict) -> dict:
 
 def _rename(product: Product, source: LiveProduct, catalog: str) -> Change:
     change = _settle(product, source, catalog, force=True)
+    if change.action == "no-op":  # left alone (truncated read, newer marker): not renamed either
+        return change
     renamed = FieldChange("handle", source.handle, product.handle)
     reason = f"renamed from {source.handle!r} (a redirect is kept)"
     if change.action == "update":
@@ -224,6 +229,7 @@ def _slow(
     if same and marker is not None and marker.last_applied == hashing.content_hash(product):
         return Change(product.handle, "no-op", "unchanged", warnings=tuple(warnings))
     calls = mutation_calls(product, live, marker, catalog=catalog, v=v)
+    warnings += _ceiling_warnings(calls)
     if same:
         action = "adopt" if marker is None else "update"
         reason = (
@@ -267,6 +273,15 @@ def _update_reason(
     if marker is None:
         reason += "; not yet marked as this catalog's"
     return reason
+
+
+def _ceiling_warnings(calls: list[dict]) -> list[str]:
+    return [
+        f"{c['operation']} costs about {call_cost(c):g} points, over Shopify's "
+        f"{MAX_REQUEST_COST}-point ceiling for one request: apply must write it in parts"
+        for c in calls
+        if call_cost(c) > MAX_REQUEST_COST
+    ]
 
 
 def _variant_warnings(deletions: tuple[ChildDeletion, ...], v: Views) -> list[str]:

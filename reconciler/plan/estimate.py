@@ -15,6 +15,7 @@ STANDARD_RESTORE_RATE = 100.0  # points a second on a standard plan
 BULK_CHANGES = 500  # more changes than this: apply uses a bulk operation
 BULK_SECONDS = 300.0  # or a sync apply would take longer than this
 MUTATION_BASE = 10.0
+MAX_REQUEST_COST = 1000  # Shopify refuses a single request whose cost is over this
 METAFIELDS_SET_MAX = 260.0
 # metafieldsSet: 10 + a weight per distinct owner (Product 4). The variant weight is not
 # published; 4 is taken so the estimate does not undershoot.

@@ -341,3 +341,26 @@ def test_desired_hashes_computed_beforehand_settle_the_same_way():
     with_hashes = plan_of(wanted, live_products, desired_hashes=hashes, created_at=at)
     assert with_hashes == plan_of(wanted, live_products, created_at=at)
     assert [c.action for c in with_hashes.changes] == ["no-op", "update"]
+
+
+def test_rename_of_a_truncated_product_is_not_planned():
+    old = product("basic-tee")
+    desired = product("classic-tee", previous_handles=("basic-tee",))
+    plan = plan_of([desired], [live(old, applied=old, complete=False)])
+    change = only(plan)
+    assert (change.handle, change.action, change.mutation) == ("classic-tee", "no-op", None)
+    assert change.warnings
+
+
+def test_a_write_over_the_request_cost_ceiling_is_flagged():
+    sizes = tuple(f"S{i}" for i in range(2048))
+    fit = (Metafield("custom", "fit", "single_line_text_field", "slim"),)
+    huge = product(
+        options=(Option("Size", sizes),),
+        variants=tuple(
+            Variant(options=(("Size", s),), price="1.00", metafields=fit) for s in sizes
+        ),
+    )
+    change = only(plan_of([huge], []))
+    assert any("1000-point ceiling" in w for w in change.warnings)
+    assert not any("ceiling" in w for w in only(plan_of([product()], [])).warnings)
