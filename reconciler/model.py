@@ -336,7 +336,7 @@ class Marker:
             return None, "no marker"
         try:
             data = json.loads(text)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             return None, f"marker is not JSON ({exc.__class__.__name__})"
         if not isinstance(data, dict):
             return None, "marker is not a JSON object"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plan_builders import product
 
 from reconciler import TOOL_NAME
@@ -98,3 +100,60 @@ def test_a_large_catalog_product_marker_stays_well_under_the_json_cap():
     )
     marker = Marker.for_product(product(tags=tags, metafields=metafields), "main")
     assert len(marker.to_json().encode()) < 128 * 1024 // 2
+
+
+MANAGED = ["keys", "fields", "variant_keys", "tags", "metafields", "publications", "media"]
+ANY = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "format",
+                            "tool",
+                            "catalog",
+                            "last_applied",
+                            "managed",
+                            "keys",
+                            "tags",
+                            "fields",
+                            "media",
+                            "media_ids",
+                            "x",
+                        ]
+                    ),
+                    inner,
+                    max_size=5,
+                )
+            ),
+            max_leaves=15,
+        ).map(json.dumps),
+        st.just("[" * 100_000),
+        st.fixed_dictionaries(
+            {"tool": st.just(TOOL_NAME), "format": st.just(1)},
+            optional={
+                "catalog": ANY,
+                "last_applied": ANY,
+                "managed": ANY | st.dictionaries(st.sampled_from(MANAGED), ANY, max_size=4),
+                "media_ids": ANY,
+            },
+        ).map(json.dumps),
+    )
+)
+def test_from_json_never_raises(text):
+    marker, problem = Marker.from_json(text)
+    assert (marker is None) != (problem is None)
