@@ -91,6 +91,7 @@ class BulkOperations:
         self._next = 1
         self.base_url = "http://127.0.0.1"
         self.on_write: Callable[[], None] | None = None  # state file touch
+        self.after_chunk: Callable[[], None] | None = None  # start what the chunk scheduled
 
     # -- registry ---------------------------------------------------------------------------
 
@@ -149,6 +150,8 @@ class BulkOperations:
                     done += n
                     if self.on_write is not None and op.type == "MUTATION":
                         self.on_write()
+                    if self.after_chunk is not None:
+                        self.after_chunk()
                     await self._pace(started, done)
                     if op.cancel_requested:
                         break

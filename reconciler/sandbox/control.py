@@ -74,6 +74,7 @@ def add_routes(app: web.Application, sandbox: Any, state: Any) -> None:
             return _json(400, {"error": 'expected {"products": [ProductSetInput, ...]}'})
         version = max(SUPPORTED_VERSIONS)
         results = [seed_product(sandbox, version, p) for p in products]
+        sandbox.after_request()  # media the products brought start processing
         persist()
         failed = [r for r in results if r.get("userErrors") or r.get("errors")]
         return _json(422 if failed else 200, {"products": results})

@@ -128,6 +128,8 @@ class Sandbox:
             self.store.clock,
         )
         self._pump: asyncio.Task | None = None
+        self.on_write: Callable[[], None] | None = None  # the state file's touch, when saved
+        self.bulk.after_chunk = self.after_request
         self._attach_store()
         self._sync_store_plan()
 
@@ -158,7 +160,8 @@ class Sandbox:
         timeline = self.store.timeline
         while (due := timeline.next_due()) is not None:
             await asyncio.sleep(max(0.0, due - timeline.clock()))
-            timeline.advance()
+            if timeline.advance() and self.on_write is not None:
+                self.on_write()
 
     # --- configuration -------------------------------------------------------------------------
 

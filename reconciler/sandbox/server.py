@@ -180,7 +180,7 @@ def create_app(sandbox: Sandbox, state: StateFile | None = None) -> web.Applicat
     control.add_routes(app, sandbox, state)
     server_files.add_routes(app, sandbox, _transport_fault)
     if state is not None:
-        sandbox.bulk.on_write = state.touch
+        sandbox.bulk.on_write = sandbox.on_write = state.touch
     app.on_shutdown.append(_on_shutdown)
     return app
 

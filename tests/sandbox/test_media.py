@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from bulk_helper import data, param, post_form, stage
+from bulk_helper import data, param, post_form, seed, stage
 
 SET = """mutation($input: ProductSetInput!) { productSet(input: $input) {
   product { id media(first: 10) { nodes { id status } } variants(first: 5) { nodes { id } } }
@@ -220,3 +220,10 @@ def test_unemulated_media_inputs_say_so(sandbox):
       product { id } } }"""
     body = sandbox.graphql(query, {"p": {"id": made["id"], "collectionsToJoin": []}}).json
     assert "collectionsToJoin is not implemented" in body["errors"][0]["message"]
+
+
+def test_processing_needs_no_polling(sandbox):
+    seed(sandbox, [{"title": "Seeded", "files": [{"originalSource": "https://img.example/s.png"}]}])
+    time.sleep(0.5)  # no GraphQL request meanwhile: the background timeline moves the file
+    state = sandbox.control("state").json
+    assert [m["status"] for m in state["products"][0]["media"]] == ["READY"]
