@@ -9,6 +9,7 @@ kept in a small LRU cache, so the hot path of a repeated request does no parsing
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections import OrderedDict
@@ -20,8 +21,11 @@ from graphql import (
     FieldNode,
     GraphQLError,
     GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
     parse,
     validate,
 )
@@ -195,3 +199,42 @@ def root_fields(op: OperationDefinitionNode, name: str) -> list[FieldNode]:
     return [
         s for s in op.selection_set.selections if isinstance(s, FieldNode) and s.name.value == name
     ]
+
+
+def read_body(body: Any) -> tuple[str, dict, str | None] | None:
+    if isinstance(body, str):  # Content-Type: application/graphql
+        return (body, {}, None) if body.strip() else None
+    if not isinstance(body, dict):
+        return None
+    query = body.get("query")
+    if not isinstance(query, str) or not query.strip():
+        return None
+    variables = body.get("variables") or {}
+    if isinstance(variables, str):
+        try:
+            variables = json.loads(variables) if variables.strip() else {}
+        except ValueError:
+            return None
+    if not isinstance(variables, dict):
+        return None
+    name = body.get("operationName") or None
+    return query, variables, name if isinstance(name, str) else None
+
+
+def productset_variants(node: Any, variables: dict) -> int:
+    for arg in node.arguments:
+        if arg.name.value != "input":
+            continue
+        value = arg.value
+        if isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            return len(given.get("variants") or []) if isinstance(given, dict) else 0
+        if isinstance(value, ObjectValueNode):
+            for f in value.fields:
+                if f.name.value == "variants":
+                    if isinstance(f.value, ListValueNode):
+                        return len(f.value.values)
+                    if isinstance(f.value, VariableNode):
+                        given = variables.get(f.value.name.value)
+                        return len(given) if isinstance(given, list) else 0
+    return 0

@@ -12,7 +12,6 @@ live in server.py; this module returns plain `Reply` values.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import re
@@ -25,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from graphql import ListValueNode, ObjectValueNode, VariableNode
 from graphql.execution.values import get_variable_values
 
 from .bulk import DEFAULT_RATE as DEFAULT_BULK_RATE
@@ -37,6 +35,8 @@ from .documents import (
     execution_error,
     internal_error_body,
     is_mutation,
+    productset_variants,
+    read_body,
     root_fields,
     variable_error,
 )
@@ -304,7 +304,7 @@ class Sandbox:
     async def graphql(
         self, version: str, body: Any, *, debug_cost: bool = False, fault: str | None = None
     ) -> Reply:
-        request = _read_body(body)
+        request = read_body(body)
         if request is None:
             return Reply(400, {"errors": {"query": "Required parameter missing or invalid"}})
         query, variables, operation_name = request
@@ -395,44 +395,5 @@ class Sandbox:
         base = self.config.latency_ms / 1000.0
         if base <= 0:
             return 0.0
-        variants = sum(_productset_variants(f, variables) for f in root_fields(op, "productSet"))
+        variants = sum(productset_variants(f, variables) for f in root_fields(op, "productSet"))
         return base * (1 + variants / VARIANTS_PER_LATENCY)
-
-
-def _read_body(body: Any) -> tuple[str, dict, str | None] | None:
-    if isinstance(body, str):  # Content-Type: application/graphql
-        return (body, {}, None) if body.strip() else None
-    if not isinstance(body, dict):
-        return None
-    query = body.get("query")
-    if not isinstance(query, str) or not query.strip():
-        return None
-    variables = body.get("variables") or {}
-    if isinstance(variables, str):
-        try:
-            variables = json.loads(variables) if variables.strip() else {}
-        except ValueError:
-            return None
-    if not isinstance(variables, dict):
-        return None
-    name = body.get("operationName") or None
-    return query, variables, name if isinstance(name, str) else None
-
-
-def _productset_variants(node: Any, variables: dict) -> int:
-    for arg in node.arguments:
-        if arg.name.value != "input":
-            continue
-        value = arg.value
-        if isinstance(value, VariableNode):
-            given = variables.get(value.name.value)
-            return len(given.get("variants") or []) if isinstance(given, dict) else 0
-        if isinstance(value, ObjectValueNode):
-            for f in value.fields:
-                if f.name.value == "variants":
-                    if isinstance(f.value, ListValueNode):
-                        return len(f.value.values)
-                    if isinstance(f.value, VariableNode):
-                        given = variables.get(f.value.name.value)
-                        return len(given) if isinstance(given, list) else 0
-    return 0
