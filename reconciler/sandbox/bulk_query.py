@@ -230,41 +230,51 @@ def prepare(schema: GraphQLSchema, text: str) -> tuple[Any, list[UserError]]:
     return (roots[0], fragments), []
 
 
-def _check(schema, parent, fields, fragments, depth) -> tuple[int, str | None]:
+def _is_node(schema: GraphQLSchema, type_: Any) -> bool:
+    """A Node type, or an interface / union all of whose types are (e.g. Media)."""
+    if is_abstract_type(type_):
+        possible = schema.get_possible_types(type_)
+        return bool(possible) and all(_is_node(schema, t) for t in possible)
+    return "Node" in {i.name for i in getattr(type_, "interfaces", ())}
+
+
+def _check(schema, parent, selections, fragments, depth) -> tuple[int, str | None]:
+    """(connections counted, the first problem) for selections on `parent`."""
     count = 0
-    for f in fields:
-        fdef = getattr(parent, "fields", {}).get(f.name.value)
-        if fdef is None or f.selection_set is None:
-            continue
-        named = get_named_type(fdef.type)
-        if _is_connection(fdef.type):
-            node_type = get_named_type(named.fields["nodes"].type)
-            if "Node" not in {i.name for i in getattr(node_type, "interfaces", ())}:
-                return (
-                    0,
-                    f"Bulk queries cannot contain connections of `{node_type.name}`: "
-                    "its nodes do not implement Node.",
-                )
-            if depth + 1 > MAX_DEPTH:
-                return (
-                    0,
-                    "Bulk queries cannot contain connections nested more than "
-                    f"{MAX_DEPTH} levels deep.",
-                )
-            inner, problem = _check(
-                schema, node_type, _node_selection(f, fragments), fragments, depth + 1
-            )
-            if problem:
-                return 0, problem
-            count += 1 + inner
+    for sel in selections:
+        if isinstance(sel, FieldNode):
+            inner, problem = _check_field(schema, parent, sel, fragments, depth)
         else:
-            inner, problem = _check(
-                schema, named, _flatten(f.selection_set.selections, fragments), fragments, depth
+            frag = fragments[sel.name.value] if isinstance(sel, FragmentSpreadNode) else sel
+            target = (
+                schema.type_map[frag.type_condition.name.value] if frag.type_condition else parent
             )
-            if problem:
-                return 0, problem
-            count += inner
+            inner, problem = _check(schema, target, frag.selection_set.selections, fragments, depth)
+        if problem:
+            return 0, problem
+        count += inner
     return count, None
+
+
+def _check_field(schema, parent, f: FieldNode, fragments, depth) -> tuple[int, str | None]:
+    fdef = getattr(parent, "fields", {}).get(f.name.value)
+    if fdef is None or f.selection_set is None:
+        return 0, None
+    named = get_named_type(fdef.type)
+    if not _is_connection(fdef.type):
+        return _check(schema, named, f.selection_set.selections, fragments, depth)
+    node_type = get_named_type(named.fields["nodes"].type)
+    if not _is_node(schema, node_type):
+        return 0, (
+            f"Bulk queries cannot contain connections of `{node_type.name}`: "
+            "its nodes do not implement Node."
+        )
+    if depth + 1 > MAX_DEPTH:
+        return 0, (
+            f"Bulk queries cannot contain connections nested more than {MAX_DEPTH} levels deep."
+        )
+    inner, problem = _check(schema, node_type, _node_selection(f, fragments), fragments, depth + 1)
+    return (0, problem) if problem else (1 + inner, None)
 
 
 def _invalid(message: str) -> UserError:

@@ -154,3 +154,13 @@ def test_result_url_is_signed_and_checked(sandbox):
     assert "Expires=" in op["url"] and "Signature=" in op["url"]
     forged = op["url"].replace("Signature=", "Signature=0")
     assert http("GET", forged).status == 403
+
+
+def test_media_connection_of_an_interface_exports(sandbox):
+    seed(sandbox, [{"title": "Pic", "files": [{"originalSource": "https://img.example/p.png"}]}])
+    query = """{ products { edges { node { id media { edges { node {
+      mediaContentType ... on MediaImage { id } } } } } } } }"""
+    _, rows = export(sandbox, query)
+    assert len(rows) == 2 and rows[1]["mediaContentType"] == "IMAGE"
+    assert rows[1]["id"].startswith("gid://shopify/MediaImage/")
+    assert rows[1]["__parentId"] == rows[0]["id"]
