@@ -110,6 +110,10 @@ def export(n: int) -> None:
         )
         base = baseline(sandbox, n)
         print(f"baseline json.dumps of the same objects: {base:.2f} s; ratio {seconds / base:.1f}x")
+        print(
+            "peak RSS of this process (store + sandbox + client): "
+            f"{peak_rss(os.getpid()) / 2**20:.0f} MiB"
+        )
 
 
 def baseline(sandbox, n: int) -> float:
@@ -225,6 +229,11 @@ def import_(m: int) -> None:
                         + "\n"
                     )
             size = path.stat().st_size
+            started = time.perf_counter()
+            with open(path, "rb") as handle:
+                for raw in handle:
+                    json.loads(raw)
+            parse = time.perf_counter() - started
             key = upload(url, path)
         started = time.perf_counter()
         run = graphql(
@@ -241,6 +250,7 @@ def import_(m: int) -> None:
             f"in {seconds:.1f} s = {m / seconds:.0f} lines/s; "
             f"sandbox peak RSS {peak_rss(proc.pid) / 2**20:.0f} MiB"
         )
+        print(f"baseline json.loads of the same lines: {parse:.2f} s; ratio {seconds / parse:.0f}x")
     finally:
         proc.terminate()
         proc.wait(30)

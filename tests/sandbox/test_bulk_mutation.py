@@ -3,6 +3,8 @@ lines keyed by zero-based __lineNumber, per-line errors don't fail the operation
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from bulk_helper import (
     PRODUCT_SET_MUTATION,
@@ -161,8 +163,6 @@ def test_uploading_the_file_again_while_running_fails_the_operation(sandbox_fact
     lines = "".join(f'{{"input": {{"title": "T{i}"}}}}\n' for i in range(100))
     assert post_form(target, lines.encode()).status == 201
     op_id = run_mutation(handle, PRODUCT_SET_MUTATION, param(target, "key"))["bulkOperation"]["id"]
-    import time
-
     time.sleep(0.4)
     assert post_form(target, lines.encode()).status == 201  # the file changes under it
     op = wait(handle, op_id)
