@@ -48,7 +48,7 @@ def create(
         status="UPLOADED",
         updated_at=now,
     )
-    store.files[media.id] = media
+    # registered in store.files by the caller once its write commits (productSet is atomic)
     step = store.step_seconds
     store.timeline.at(step, lambda: _set(store, media, "PROCESSING"))
     store.timeline.at(3 * step, lambda: finish(store, media))
@@ -143,7 +143,9 @@ def create_media(
                 UserError("Image URL is invalid", [path, str(i), "originalSource"], "INVALID")
             )
             continue
-        added.append(create(store, source, item.get("alt"), item.get("mediaContentType")))
+        media = create(store, source, item.get("alt"), item.get("mediaContentType"))
+        store.files[media.id] = media
+        added.append(media)
     if added:
         product.media = [*(product.media or ()), *added]
         product.updated_at = store.clock.now()

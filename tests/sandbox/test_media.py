@@ -227,3 +227,16 @@ def test_processing_needs_no_polling(sandbox):
     time.sleep(0.5)  # no GraphQL request meanwhile: the background timeline moves the file
     state = sandbox.control("state").json
     assert [m["status"] for m in state["products"][0]["media"]] == ["READY"]
+
+
+def test_a_refused_product_set_creates_no_file(sandbox):
+    bad = {
+        "title": "X",
+        "files": [{"originalSource": "https://img.example/orphan.png"}],
+        "productOptions": [{"name": "A", "values": [{"name": "1"}]}],  # VARIANTS_INPUT_MISSING
+    }
+    out = data(sandbox.graphql(SET, {"input": bad}))["productSet"]
+    assert out["product"] is None and out["userErrors"]
+    assert sandbox.control("state").json["files"] == []
+    node = data(sandbox.graphql('{ node(id: "gid://shopify/MediaImage/1") { id } }'))["node"]
+    assert node is None
