@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from graphql import GraphQLError
+
 from .gids import gid, gid_number, iso
 
 log = logging.getLogger("reconciler.sandbox")
@@ -159,6 +161,9 @@ class BulkOperations:
         except asyncio.CancelledError:
             raise
         except FileChanged:
+            self._finish(op, "FAILED", "INTERNAL_SERVER_ERROR")
+        except GraphQLError as exc:  # e.g. a field the sandbox does not implement
+            log.warning("bulk operation %s failed: %s", op.id, exc.message)
             self._finish(op, "FAILED", "INTERNAL_SERVER_ERROR")
         except Exception:
             log.exception("bulk operation %s failed", op.id)

@@ -164,3 +164,10 @@ def test_media_connection_of_an_interface_exports(sandbox):
     assert len(rows) == 2 and rows[1]["mediaContentType"] == "IMAGE"
     assert rows[1]["id"].startswith("gid://shopify/MediaImage/")
     assert rows[1]["__parentId"] == rows[0]["id"]
+
+
+def test_an_unimplemented_field_fails_the_operation(sandbox):
+    seed(sandbox, [product(0)])
+    run = run_query(sandbox, "{ products { edges { node { id featuredImage { url } } } } }")
+    op = wait(sandbox, run["bulkOperation"]["id"])
+    assert op["status"] == "FAILED" and op["errorCode"] == "INTERNAL_SERVER_ERROR"
