@@ -109,3 +109,31 @@ def test_client_id_without_secret_is_a_usage_error():
         timeout=30,
     )
     assert proc.returncode == 1 and "--client-secret" in proc.stderr
+
+
+def test_serve_bulk_rate_paces_bulk_operations():
+    proc, url = start("--bulk-rate", "10")
+    try:
+        seed = json.dumps({"products": [{"title": f"P{i}"} for i in range(10)]}).encode()
+        assert http("POST", f"{url}/_sandbox/seed", seed).status == 200
+        run = json.loads(
+            graphql(
+                url,
+                'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }")'
+                " { bulkOperation { id } } }",
+            ).text
+        )["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
+        started = time.monotonic()
+        poll = f'{{ bulkOperation(id: "{run}") {{ status objectCount }} }}'
+        statuses = set()
+        while True:
+            op = json.loads(graphql(url, poll).text)["data"]["bulkOperation"]
+            statuses.add(op["status"])
+            if op["status"] == "COMPLETED":
+                break
+            assert time.monotonic() - started < 20
+            time.sleep(0.05)
+        assert "RUNNING" in statuses and op["objectCount"] == "10"
+        assert time.monotonic() - started > 0.5  # 10 objects at 10 per second
+    finally:
+        stop(proc)
