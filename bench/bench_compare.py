@@ -105,7 +105,7 @@ def timed(fn) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def best(fn, runs: int = 3) -> tuple[float, float]:
+def best(fn, runs: int = 5) -> tuple[float, float]:
     results = [timed(fn) for _ in range(runs)]
     return min(r[0] for r in results), min(r[1] for r in results)
 

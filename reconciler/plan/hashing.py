@@ -15,7 +15,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from reconciler.model import LiveProduct, Product, Variant
+from reconciler.model import LiveProduct, Media, Metafield, Option, Product, Variant, Weight
 
 _FIELDS: dict[type, tuple[tuple[str, ...], attrgetter]] = {}
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
@@ -43,17 +43,20 @@ def plain(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is bool or kind is int or value is None:
         return value
+    leaf = _LEAVES.get(kind)
+    if leaf is not None:
+        return leaf(value)
     if kind is tuple:
         return [v if type(v) is str else plain(v) for v in value]
     if kind is Decimal:
         return str(value)
     if kind is frozenset:
         return sorted(value)
-    if kind is Variant:
-        return _variant(value)
     known = _FIELDS.get(kind) or _fields_of(kind)
-    if known is None:
-        return value
+    return value if known is None else _generic(value, known)
+
+
+def _generic(value: Any, known: tuple[tuple[str, ...], attrgetter]) -> dict[str, Any]:
     names, get = known
     out = {}
     # One C call fetches every field; scalars are converted inline (a call each would cost
@@ -71,6 +74,32 @@ def plain(value: Any) -> Any:
         else:
             out[name] = plain(item)
     return out
+
+
+# The small value types, written out (keys in sorted order); any unexpected None goes the
+# generic way so that the result stays exactly `to_dict()`'s.
+def _metafield(m: Metafield) -> dict[str, Any]:
+    if m.namespace is None or m.key is None or m.type is None or m.value is None:
+        return _generic(m, _fields_of(Metafield))
+    return {"key": m.key, "namespace": m.namespace, "type": m.type, "value": m.value}
+
+
+def _option(o: Option) -> dict[str, Any]:
+    if o.name is None or o.values is None or type(o.values) is not tuple:
+        return _generic(o, _fields_of(Option))
+    return {"name": o.name, "values": [v if type(v) is str else plain(v) for v in o.values]}
+
+
+def _weight(w: Weight) -> dict[str, Any]:
+    if w.unit is None or type(w.value) is not Decimal:
+        return _generic(w, _fields_of(Weight))
+    return {"unit": w.unit, "value": str(w.value)}
+
+
+def _media(m: Media) -> dict[str, Any]:
+    if m.src is None:
+        return _generic(m, _fields_of(Media))
+    return {"src": m.src} if m.alt is None else {"alt": m.alt, "src": m.src}
 
 
 def _variant(variant: Variant) -> dict[str, Any]:
@@ -92,6 +121,13 @@ def _variant(variant: Variant) -> dict[str, Any]:
 
 
 _VARIANT = _fields_of(Variant)
+_LEAVES: dict[type, Any] = {
+    Metafield: _metafield,
+    Option: _option,
+    Weight: _weight,
+    Media: _media,
+    Variant: _variant,
+}
 
 
 def content_hash(product: Product) -> str:
