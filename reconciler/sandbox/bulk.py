@@ -97,6 +97,10 @@ class BulkOperations:
 
     # -- registry ---------------------------------------------------------------------------
 
+    @property
+    def next_number(self) -> int:
+        return self._next
+
     def get(self, value: Any) -> BulkOperation | None:
         return self.ops.get(gid_number(value, "BulkOperation") or -1)
 

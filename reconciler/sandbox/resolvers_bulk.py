@@ -106,7 +106,7 @@ def _run_mutation(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
         errors = [limited] if limited else []
     if errors:
         return _payload(ops, None, errors)
-    seed = (sandbox.config.seed or 0) * 7919 + ops._next
+    seed = (sandbox.config.seed or 0) * 7919 + ops.next_number
     work = bulk_mutation.run(sandbox, schema, document, ctx.api_version, target, seed)
     op = ops.create(
         "MUTATION",

@@ -36,7 +36,7 @@ def follow(sandbox, op_id: str, timeout: float = 5.0) -> list[dict]:
 
 
 def test_product_set_operation_moves_created_active_complete(sandbox_factory):
-    handle = sandbox_factory(processing_seconds=0.3)
+    handle = sandbox_factory(processing_seconds=0.5)
     out = data(
         handle.graphql(SET, {"input": {"title": "Later"}, "identifier": {"handle": "later"}})
     )

@@ -159,11 +159,11 @@ def test_node_finds_a_bulk_operation(sandbox):
 
 
 def test_result_urls_expire(sandbox_factory):
-    handle = sandbox_factory(bulk_result_ttl=1.0)
+    handle = sandbox_factory(bulk_result_ttl=2.0)
     seed(handle, products(1))
     op = wait(handle, run_query(handle, QUERY)["bulkOperation"]["id"])
     assert len(download(op["url"])) == 1
-    time.sleep(1.5)
+    time.sleep(2.5)
     expired = http("GET", op["url"])
     assert expired.status == 400 and "<Code>ExpiredToken</Code>" in expired.text
     assert poll(handle, op["id"])["status"] == "EXPIRED"

@@ -50,7 +50,7 @@ def test_files_start_uploaded_and_become_ready_on_cdn_urls(sandbox):
 
 
 def test_processing_goes_through_the_documented_states(sandbox_factory):
-    handle = sandbox_factory(processing_seconds=0.2)
+    handle = sandbox_factory(processing_seconds=0.4)
     made = make(handle, files=[{"originalSource": "https://img.example/a.png"}])
     seen = []
     deadline = time.monotonic() + 5
