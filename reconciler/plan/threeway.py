@@ -92,8 +92,13 @@ def views(desired: Product, live: LiveProduct, marker: Marker | None) -> Views:
     after["options"] = [plain(o) for o in now.options]
     before["options"] = [plain(o) for o in current.options]
     before["variants"], after["variants"] = _variant_views(now, current, was)
-    _element_set(before, after, "tags", now.tags, current.tags, was.tags, "tags" in was.keys)
     warnings = []
+    if current.tags is None:
+        # productSet overwrites tags: never send them without knowing everyone else's.
+        if now.tags is not None or was.tags:
+            warnings.append("tags were not read: left as they are")
+    else:
+        _element_set(before, after, "tags", now.tags, current.tags, was.tags, "tags" in was.keys)
     if current.publications is None:
         if now.publications is not None or was.publications:
             warnings.append("publications were not read: left as they are")

@@ -108,3 +108,11 @@ def test_unreadable_marker_is_replaced_with_a_warning():
     change = one(desired, current)
     assert change.action == "adopt"
     assert any("will be replaced" in w for w in change.warnings)
+
+
+def test_tags_not_read_are_never_sent():
+    applied = product()
+    desired = product(tags=frozenset({"new"}), title="T2")
+    change = one(desired, live(applied, applied=applied, tags=None))
+    assert any("tags were not read" in w for w in change.warnings)
+    assert "tags" not in calls(change, "ProductSet")[0]["input"]
