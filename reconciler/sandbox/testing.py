@@ -3,8 +3,9 @@
 `run_sandbox(**options)` starts the aiohttp app on a free port of 127.0.0.1 in a background thread
 with its own event loop, so synchronous and asynchronous callers alike can talk to it over HTTP.
 Options are `Config`'s fields (plan, bucket, restore_rate, latency_ms, faults, seed, fault_kinds,
-stall_seconds, token, client_id, client_secret, token_ttl, bulk_rate) plus `state` (a file path)
-and `port` (default 0: any free port).
+stall_seconds, token, client_id, client_secret, token_ttl, bulk_rate, bulk_upload_limit,
+bulk_result_ttl, processing_seconds) plus `state` (a file path) and `port` (default 0: any free
+port).
 """
 
 from __future__ import annotations
