@@ -366,7 +366,9 @@ class Sandbox:
             delay = self.latency_seconds(op, variables)
             if delay > 0:
                 await asyncio.sleep(delay)  # the requested points stay held meanwhile
-            self.store.timeline.advance()  # nothing overdue is visible to this request
+            # nothing overdue is visible to this request; what it changes is saved
+            if self.store.timeline.advance() and self.on_write is not None:
+                self.on_write()
             result = execute(
                 self.store, schema, prepared.document, variables, name, version, sandbox=self
             )

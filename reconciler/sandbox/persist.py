@@ -7,9 +7,12 @@ debounced, and spaced so that saving never takes more than about a tenth of the 
 when the store is large.
 
 A scheduled save takes the store's JSON-safe snapshot on the event loop (the only place the store
-may be read), then encodes and writes it in a worker thread, one product at a time so that the loop
-keeps serving requests meanwhile; saves are numbered, and a save never replaces the file with an
-older snapshot than the last one written, whichever thread finishes first.
+may be read) in chunks of products, yielding to the loop between chunks; every write to the store
+touches the state file, so a snapshot during which nothing was written is consistent, and one that
+saw a write is taken again (at the second miss, in one go). It is then encoded and written in a
+worker thread, one product at a time so that the loop keeps serving requests meanwhile; saves are
+numbered from the start of their snapshot, and a save never replaces the file with an older
+snapshot than the last one written, whichever finishes first.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .state import Store
 
 MIN_INTERVAL = 0.25  # seconds between a write and its save, at least
 DUTY = 10  # wait at least DUTY x (duration of the last save) between saves
+CHUNK = 500  # products per snapshot step
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -107,9 +111,11 @@ class StateFile:
         self._numbers = itertools.count(1)
         self._written = 0  # number of the newest snapshot on disk
         self._lock = threading.Lock()
-        self._pending: asyncio.Future | None = None  # a save running in a worker thread
+        self._pending: asyncio.Task | None = None  # a scheduled save in progress
+        self.touches = 0  # writes seen (a snapshot spanning one is retaken)
 
     def touch(self) -> None:
+        self.touches += 1
         if self._handle is None:
             delay = max(MIN_INTERVAL, DUTY * self._last_duration)
             self._handle = asyncio.get_running_loop().call_later(delay, self._save_scheduled)
@@ -119,10 +125,28 @@ class StateFile:
         if self._pending is not None and not self._pending.done():
             self.touch()  # one save at a time; this one comes after
             return
+        self._pending = asyncio.get_running_loop().create_task(self._save_async())
+
+    async def _save_async(self) -> None:
         started = time.perf_counter()
-        number, snapshot = next(self._numbers), self.sandbox.store.dump()
+        for _ in range(2):
+            mark, number = self.touches, next(self._numbers)
+            snapshot = await self._snapshot()
+            if self.touches == mark:
+                break
+        else:  # writes kept coming: take it in one go
+            number, snapshot = next(self._numbers), self.sandbox.store.dump()
         loop = asyncio.get_running_loop()
-        self._pending = loop.run_in_executor(None, self._write, number, snapshot, started)
+        await loop.run_in_executor(None, self._write, number, snapshot, started)
+
+    async def _snapshot(self) -> dict[str, Any]:
+        store = self.sandbox.store
+        products = list(store.products.values())
+        dumped: list[dict[str, Any]] = []
+        for start in range(0, len(products), CHUNK):
+            dumped.extend(store.dump_product(p) for p in products[start : start + CHUNK])
+            await asyncio.sleep(0)
+        return store.dump(products=dumped)
 
     def _write(self, number: int, snapshot: dict[str, Any], started: float) -> None:
         data = encode(snapshot)

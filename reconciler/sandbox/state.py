@@ -294,9 +294,12 @@ class Store:
 
     # -- persistence --------------------------------------------------------------------------
 
-    def dump(self) -> dict[str, Any]:
-        """The whole state as JSON-safe data (for `--state FILE` and the control endpoint)."""
+    def dump(self, products: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The whole state as JSON-safe data (for `--state FILE` and the control endpoint);
+        `products`: the products already dumped (dump_product), to skip that part."""
         attached = {m.id for p in self.products.values() for m in p.media or ()}
+        if products is None:
+            products = [_plain(p) for p in self.products.values()]
         return {
             "version": 1,
             "clock": self.clock.last,
@@ -306,9 +309,13 @@ class Store:
             "locations": [_plain(loc) for loc in self.locations.values()],
             "definitions": [_plain(d) for d in self.definitions.values()],
             "redirects": dict(self.redirects),
-            "products": [_plain(p) for p in self.products.values()],
+            "products": products,
             "files": [_plain(m) for m in self.files.values() if m.id not in attached],
         }
+
+    @staticmethod
+    def dump_product(product: Product) -> dict[str, Any]:
+        return _plain(product)
 
     @classmethod
     def load(cls, data: dict[str, Any], clock: Clock | None = None) -> Store:

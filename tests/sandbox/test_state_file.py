@@ -3,6 +3,7 @@ off the event loop that never put an older snapshot over a newer one."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from graphql_helper import Shopify, product_set
@@ -53,3 +54,24 @@ def test_files_survive_a_reload_and_processing_ones_finish(tmp_path):
     assert detached is not None and detached.status == "READY"
     assert [(m.status, m.error_code) for m in attached] == [("FAILED", "IMAGE_DOWNLOAD_FAILURE")]
     assert attached[0] is store.files[attached[0].id]  # one object per file
+
+
+async def test_a_snapshot_that_spans_a_write_is_taken_again(tmp_path):
+    from reconciler.sandbox.product_set import product_set as set_rule
+
+    sandbox = Sandbox()
+    for i in range(1200):  # three snapshot chunks
+        set_rule(sandbox.store, {"title": f"P{i}"}, None)
+    state = StateFile(tmp_path / "state.json", sandbox)
+
+    async def write_between_chunks() -> None:
+        await asyncio.sleep(0)  # the snapshot has dumped its first chunk
+        set_rule(sandbox.store, {"title": "Changed"}, {"id": "gid://shopify/Product/1"})
+        state.touch()
+
+    await asyncio.gather(state._save_async(), write_between_chunks())
+    if state._handle is not None:
+        state._handle.cancel()
+    saved = json.loads((tmp_path / "state.json").read_text())
+    assert saved["products"][0]["title"] == "Changed"
+    assert len(saved["products"]) == 1200
