@@ -24,6 +24,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,16 @@ DUTY = 10  # wait at least DUTY x (duration of the last save) between saves
 CHUNK = 500  # products per snapshot step
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -86,17 +90,27 @@ def dump_bytes(store: Store) -> bytes:
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
+class Encoded(str):
+    """An item of a snapshot list that is already JSON text."""
+
+
 def encode(snapshot: dict[str, Any]) -> bytes:
-    """The snapshot as compact JSON, built item by item for the long lists (a worker thread
-    encoding it gives the event loop the interpreter between items)."""
-    parts = []
-    for key, value in snapshot.items():
-        if isinstance(value, list):
-            body = "[" + ",".join(_dumps(item) for item in value) + "]"
-        else:
-            body = _dumps(value)
-        parts.append(f"{_dumps(key)}:{body}")
-    return ("{" + ",".join(parts) + "}").encode()
+    return b"".join(encode_chunks(snapshot))
+
+
+def encode_chunks(snapshot: dict[str, Any]) -> Iterator[bytes]:
+    """The snapshot as compact JSON, in pieces of one list item each (a worker thread writing
+    them gives the event loop the interpreter between pieces, and no huge string is built)."""
+    for n, (key, value) in enumerate(snapshot.items()):
+        yield f"{'{' if n == 0 else ','}{_dumps(key)}:".encode()
+        if not isinstance(value, list):
+            yield _dumps(value).encode()
+            continue
+        for i, item in enumerate(value):
+            text = item if type(item) is Encoded else _dumps(item)
+            yield (("[" if i == 0 else ",") + text).encode()
+        yield b"]" if value else b"[]"
+    yield b"}" if snapshot else b"{}"
 
 
 class StateFile:
@@ -142,17 +156,20 @@ class StateFile:
     async def _snapshot(self) -> dict[str, Any]:
         store = self.sandbox.store
         products = list(store.products.values())
-        dumped: list[dict[str, Any]] = []
+        # Encoded at once: a copy of the store as dicts would double the heap and set off full
+        # garbage collections that stop the loop for seconds.
+        dumped: list[Any] = []
         for start in range(0, len(products), CHUNK):
-            dumped.extend(store.dump_product(p) for p in products[start : start + CHUNK])
+            dumped.extend(
+                Encoded(_dumps(store.dump_product(p))) for p in products[start : start + CHUNK]
+            )
             await asyncio.sleep(0)
         return store.dump(products=dumped)
 
     def _write(self, number: int, snapshot: dict[str, Any], started: float) -> None:
-        data = encode(snapshot)
         with self._lock:
             if number > self._written:
-                write_atomic(self.path, data)
+                write_atomic(self.path, encode_chunks(snapshot))
                 self._written = number
         self._last_duration = time.perf_counter() - started
         self.saves += 1
