@@ -1,4 +1,4 @@
-"""The `catalog` command: parse options, call the pipeline, render, choose the exit code. Nothing else.
+"""The `catalog` command: parse options, call the pipeline, render, pick the exit code."""
 
 Exit codes (contract.md): 0 success, 1 any error (click's usage errors included, so that 2 can only
 mean "changes present" from `plan --detailed-exitcode`).
@@ -55,7 +55,11 @@ def sandbox() -> None:
 )
 @click.option("--restore-rate", type=float, help="Cost points restored per second.")
 @click.option("--bucket", type=float, help="Cost bucket size (maximumAvailable).")
-@click.option("--bulk-rate", type=int, help="Bulk operation speed (part 2; accepted and kept).")
+@click.option(
+    "--bulk-rate",
+    type=click.IntRange(min=0),
+    help="Bulk operation speed, objects per second (0: unthrottled; default 1000).",
+)
 @click.option("--latency-ms", type=float, default=0.0, help="Added processing time per request.")
 @click.option("--faults", type=click.FloatRange(0.0, 1.0), default=0.0, help="Fault rate, 0..1.")
 @click.option("--seed", type=int, help="Seed for reproducible faults.")

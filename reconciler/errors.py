@@ -1,18 +1,18 @@
 """The exception tree. Every error a user can cause is one of these, rendered once by cli.py.
 
-    ReconcilerError                 anything the CLI turns into one message and exit 1
-    ├── UsageError                  bad options or settings (store selection, CI without a store)
-    ├── CatalogError                the catalog has problems; carries every Problem, not only the first
-    ├── ShopifyError                the Admin API could not do what was asked
-    │   ├── TransportError          network failure, timeout or 5xx after the last retry
-    │   ├── AuthError               401/403, or the token could not be minted
-    │   ├── ThrottledError          still throttled after the last retry
-    │   ├── VariantLimitError       the daily variant-creation limit (HTTP 429 that waiting won't fix)
-    │   ├── QueryError              top-level GraphQL `errors` (the request itself was refused)
-    │   └── UserErrorsError         `userErrors` in a mutation payload (gql never raises on these)
-    ├── PlanError                   a saved plan cannot be used
-    │   └── StalePlanError          the live products changed since the plan was made
-    └── ApplyError                  apply stopped; the report says what was written
+ReconcilerError                 anything the CLI turns into one message and exit 1
+├── UsageError                  bad options or settings (store selection, CI without a store)
+├── CatalogError                the catalog has problems; carries every Problem
+├── ShopifyError                the Admin API could not do what was asked
+│   ├── TransportError          network failure, timeout or 5xx after the last retry
+│   ├── AuthError               401/403, or the token could not be minted
+│   ├── ThrottledError          still throttled after the last retry
+│   ├── VariantLimitError       daily variant-creation limit (a 429 waiting won't fix)
+│   ├── QueryError              top-level GraphQL `errors` (the request itself was refused)
+│   └── UserErrorsError         `userErrors` in a mutation payload (gql never raises on these)
+├── PlanError                   a saved plan cannot be used
+│   └── StalePlanError          the live products changed since the plan was made
+└── ApplyError                  apply stopped; the report says what was written
 """
 
 from __future__ import annotations

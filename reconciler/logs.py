@@ -8,7 +8,10 @@ import re
 import sys
 
 # Shopify Admin tokens (shpat_, shpca_, shpss_ ...) and anything after a token header name.
-_SECRET = re.compile(r"(shp[a-z]{2}_[0-9A-Za-z]+|(?i:x-shopify-access-token)['\"]?\s*[:=]\s*['\"]?[^\s'\",}]+)")
+_SECRET = re.compile(
+    r"(shp[a-z]{2}_[0-9A-Za-z]+"
+    r"|(?i:x-shopify-access-token)['\"]?\s*[:=]\s*['\"]?[^\s'\",}]+)"
+)
 
 
 def redact(text: str) -> str:
@@ -24,7 +27,11 @@ class _RedactingFilter(logging.Filter):
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        data = {
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         data.update(getattr(record, "fields", {}) or {})
         return json.dumps(data, default=str)
 
@@ -32,7 +39,9 @@ class _JsonFormatter(logging.Formatter):
 def configure(verbose: bool = False, log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RedactingFilter())
-    handler.setFormatter(_JsonFormatter() if log_format == "json" else logging.Formatter("%(message)s"))
+    handler.setFormatter(
+        _JsonFormatter() if log_format == "json" else logging.Formatter("%(message)s")
+    )
     root = logging.getLogger("reconciler")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)

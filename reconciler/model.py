@@ -34,7 +34,7 @@ def money(value: str | int | Decimal) -> Decimal:
     Never goes through float. `"10"`, `10`, `"10.0"` and `"10.00"` all give `Decimal("10.00")`;
     `"10.125"` stays `Decimal("10.125")` (three-decimal currencies exist).
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"money must be a string, integer or Decimal, not {type(value).__name__}")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -179,7 +179,7 @@ class Product:
         return _jsonable(self)
 
     def content_hash(self) -> str:
-        """A stable hash of everything this product manages; the same meaning gives the same hash."""
+        """A stable hash of everything this product manages: the same meaning, the same hash."""
         data = self.to_dict()
         data.pop("previous_handles", None)
         blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
