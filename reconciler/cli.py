@@ -1,4 +1,4 @@
-"""The `catalog` command: parse options, call the pipeline, render, pick the exit code."""
+"""The `catalog` command: parse options, call the pipeline, render, pick the exit code.
 
 Exit codes (contract.md): 0 success, 1 any error (click's usage errors included, so that 2 can only
 mean "changes present" from `plan --detailed-exitcode`).
