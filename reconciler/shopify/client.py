@@ -24,7 +24,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -289,6 +289,53 @@ class ShopifyClient:
             # The server said how long; a little jitter keeps concurrent retries from re-colliding.
             return failure.wait + self._rng.uniform(0.0, min(base, failure.wait * 0.1 + 0.01))
         return throttle.backoff(attempt - 1, base, cap, self._rng)
+
+    async def download_lines(self, url: str) -> AsyncIterator[bytes]:
+        """The lines of a file at a signed URL (a bulk operation's `url`), streamed: never held
+        whole. No token is sent (the URL carries its own signature). Failures are retried like
+        reads; after a connection dropped mid-file the download starts over and skips the bytes
+        already handed out, so every line is yielded exactly once (the file does not change)."""
+        name = "bulk result download"
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout,
+                                        sock_read=self.config.timeout)  # fmt: skip
+        done = 0  # bytes of the lines already yielded
+        attempt = 0
+        while True:
+            try:
+                async with self._transport.session.get(url, timeout=timeout) as response:
+                    if response.status >= 300:
+                        body = await response.text(errors="replace")
+                        raise _HttpStatus(
+                            response.status, response.headers.get("Retry-After"), body[:2000]
+                        )
+                    skip, rest = done, b""
+                    async for chunk in response.content.iter_chunked(1 << 16):
+                        if skip:
+                            if len(chunk) <= skip:
+                                skip -= len(chunk)
+                                continue
+                            chunk, skip = chunk[skip:], 0
+                        lines = (rest + chunk).split(b"\n")
+                        rest = lines.pop()
+                        for line in lines:
+                            done += len(line) + 1
+                            yield line
+                    if rest:
+                        done += len(rest)
+                        yield rest
+                    return
+            except _HttpStatus as exc:
+                failure = failures.from_status(name, exc.status, exc.body, exc.retry_after)
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                failure = failures.unreachable(name, type(exc).__name__)
+            except TimeoutError:
+                failure = failures.timed_out(name, self.config.timeout)
+            except aiohttp.ClientError as exc:
+                failure = failures.dropped(name, type(exc).__name__)
+            if not failure.retry or attempt >= self.config.max_retries:
+                raise failure.error
+            attempt += 1
+            await asyncio.sleep(self._retry_wait(failure, attempt))
 
     # -- tokens: a static token, or the client-credentials grant (shopify-facts.md §9) ----------
 
