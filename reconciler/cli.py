@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.errors import ReconcilerError
+
+if TYPE_CHECKING:
+    from reconciler.plan.model import Plan
 
 log = logging.getLogger("reconciler")
 
@@ -141,6 +145,95 @@ def validate_command(catalog_dir: str, fmt: str) -> int:
     if os.environ.get("GITHUB_ACTIONS") == "true":
         click.echo(render.as_github(result.problems), nl=False, err=fmt == "json")
     return 1 if result.errors else 0
+
+
+@cli.command("plan")
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(file_okay=False),
+    default="catalog",
+    show_default=True,
+    help="The catalog directory.",
+)
+@click.option("--store", help="my-shop, https://host, http://127.0.0.1:PORT or sandbox.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan (JSON) to FILE.")
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes present, 1: error."
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="HANDLE",
+    help="Plan only this product (repeatable); removals are then not computed.",
+)
+@click.option(
+    "--read",
+    "read_mode",
+    type=click.Choice(["auto", "targeted", "full"]),
+    default="auto",
+    show_default=True,
+    help="How to read the store: by handle, a full bulk export, or chosen by size.",
+)
+def plan_command(
+    catalog_dir: str,
+    store: str | None,
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    read_mode: str,
+) -> int:
+    """Read the live store, compare it with the catalog, show what apply would do."""
+    import os
+    from pathlib import Path
+
+    from reconciler.errors import CatalogError
+    from reconciler.planning import PlanOptions, make_plan
+    from reconciler.render import problems as render_problems
+    from reconciler.render.json import render_json
+
+    options = PlanOptions(Path(catalog_dir), store, targets, read_mode)
+    try:
+        result = make_plan(options, os.environ, notify=lambda text: click.echo(text, err=True))
+    except CatalogError as exc:
+        click.echo(render_problems.as_text(exc.problems), nl=False, err=True)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            click.echo(render_problems.as_github(exc.problems), nl=False, err=True)
+        return 1
+    for problem in result.warnings:
+        click.echo(f"{problem} (warning)", err=True)
+    plan = result.plan
+    if out:
+        try:
+            Path(out).write_text(render_json(plan), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write the plan to {out}: {exc.strerror or exc}"
+            ) from None
+    click.echo(_render_plan(plan, fmt, out), nl=False)
+    return 2 if detailed_exitcode and plan.has_changes else 0
+
+
+def _render_plan(plan: Plan, fmt: str, out: str | None) -> str:
+    import os
+
+    if fmt == "json":
+        from reconciler.render.json import render_json
+
+        return render_json(plan)
+    if fmt == "markdown":
+        from reconciler.render.markdown import render_markdown
+
+        artifact = f"the JSON plan file `{out}`" if out else "the JSON plan (`--format json`)"
+        return render_markdown(plan, artifact=artifact)
+    from reconciler.render.text import render_text
+
+    # Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return render_text(plan, color=color)
 
 
 def main(argv: list[str] | None = None) -> None:

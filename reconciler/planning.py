@@ -1,0 +1,232 @@
+"""The plan pipeline: load -> validate -> read the live store -> compare. No click, no printing.
+
+`make_plan(PlanOptions(...), env, notify)` returns a `PlanResult` (the Plan, the catalog's
+warnings, what the live read did, phase timings) or raises one of errors.py's classes:
+`CatalogError` (carrying every problem) before any store is contacted, `UsageError` for store
+settings, `ShopifyError` for the API. `notify` receives the notices the contract sends to stderr
+(the embedded sandbox in use); the CLI decides where they go.
+
+The desired products' content hashes are computed while the live read waits on the network, in
+small chunks between its I/O, so compare only checks the hashes it is given (bench_compare.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reconciler.catalog import read_catalog
+from reconciler.errors import Problem, UsageError
+from reconciler.model import Product
+from reconciler.plan import hashing
+from reconciler.plan.compare import compare
+from reconciler.plan.estimate import STANDARD_RESTORE_RATE
+from reconciler.plan.model import Plan
+from reconciler.shopify import store as stores
+from reconciler.shopify.client import ShopifyClient
+
+log = logging.getLogger("reconciler.plan")
+
+READ_MODES = ("auto", "targeted", "full")
+STATE_FILE = Path(".catalog") / "sandbox.json"  # the embedded sandbox's store, in the catalog dir
+TARGETED_REASON = "targeted plan (--target): removals are not computed"
+_HASH_CHUNK = 200  # desired products hashed between two looks at the network (~5 ms)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    catalog_dir: Path = Path("catalog")
+    store: str | None = None  # --store
+    targets: tuple[str, ...] = ()  # --target HANDLE ...
+    read_mode: str = "auto"  # --read: auto | targeted | full
+
+
+@dataclass(frozen=True)
+class ReadFacts:
+    """What the live read did (for -v, tests and benchmarks)."""
+
+    mode: str
+    requests: int
+    products: int  # products returned to compare
+    unmanaged: int  # products read but not returned (not wanted, not this catalog's)
+    complete: bool
+    incomplete_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    warnings: tuple[Problem, ...]  # the catalog's warnings (errors raise instead)
+    read: ReadFacts
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+
+
+Notify = Callable[[str], None]
+
+
+def make_plan(
+    options: PlanOptions, env: Mapping[str, str], notify: Notify | None = None
+) -> PlanResult:
+    """Load and validate the catalog, read the store, compare: the plan and what it took."""
+    if options.read_mode not in READ_MODES:
+        raise UsageError(f"--read must be one of {', '.join(READ_MODES)}")
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    catalog = read_catalog(options.catalog_dir)
+    catalog.require_valid()
+    timings["load"] = time.perf_counter() - started
+    settings = catalog.settings
+    desired = _narrow(catalog.products, options.targets)
+    config = stores.resolve(options.store, env, settings)
+    with _store(config, options.catalog_dir, notify or (lambda _: None)) as bound:
+        started = time.perf_counter()
+        live, hashes, restore_rate = asyncio.run(
+            _read_and_hash(bound, desired, settings.name, options)
+        )
+        timings["read"] = time.perf_counter() - started
+    complete, reason = live.complete, live.incomplete_reason
+    if options.targets:
+        complete, reason = False, TARGETED_REASON
+    started = time.perf_counter()
+    with _no_gc():
+        plan = compare(
+            desired,
+            live.products,
+            catalog_name=settings.name,
+            on_remove=settings.on_remove,
+            complete=complete,
+            incomplete_reason=reason,
+            store=config.store.display,
+            api_version=config.api_version,
+            restore_rate=restore_rate,
+            desired_hashes=hashes,
+        )
+    plan = replace(plan, unmanaged_count=plan.unmanaged_count + live.unmanaged)
+    timings["compare"] = time.perf_counter() - started
+    facts = ReadFacts(
+        mode=live.mode,
+        requests=live.requests,
+        products=len(live.products),
+        unmanaged=live.unmanaged,
+        complete=live.complete,
+        incomplete_reason=live.incomplete_reason,
+    )
+    log.debug(
+        "plan: %d desired, %d live read (%s read, %d requests), %s",
+        len(desired),
+        facts.products,
+        facts.mode,
+        facts.requests,
+        ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()),
+    )
+    return PlanResult(plan, tuple(catalog.warnings), facts, timings)
+
+
+def _narrow(products: dict[str, Product], targets: tuple[str, ...]) -> dict[str, Product]:
+    """The desired products a plan covers: all of them, or the --target ones."""
+    if not targets:
+        return products
+    unknown = sorted({t for t in targets if t not in products})
+    if unknown:
+        raise UsageError(
+            f"--target: no product with handle {', '.join(map(repr, unknown))} in the catalog"
+        )
+    return {t: products[t] for t in dict.fromkeys(targets)}
+
+
+def handles_to_read(desired: Mapping[str, Product]) -> set[str]:
+    """The handles the live read must look up: each product's and its previous ones (renames)."""
+    wanted = set(desired)
+    for product in desired.values():
+        wanted.update(product.previous_handles)
+    return wanted
+
+
+@contextlib.contextmanager
+def _store(
+    config: stores.ClientConfig, catalog_dir: Path, notify: Notify
+) -> Iterator[stores.ClientConfig]:
+    """The configuration to connect with; for the embedded sandbox, started here and saved after."""
+    if config.store.kind != stores.SANDBOX:
+        yield config
+        return
+    from reconciler.sandbox.embedded import start_embedded
+
+    state = catalog_dir / STATE_FILE
+    why = "no store configured" if config.store.source == "default" else config.store.source
+    notify(f"Using the embedded sandbox ({why}); its store is kept in {state}.")
+    handle = start_embedded(state)
+    try:
+        yield config.bind(handle.url)
+    finally:
+        handle.stop()
+
+
+async def _read_and_hash(
+    config: stores.ClientConfig,
+    desired: Mapping[str, Product],
+    catalog_name: str,
+    options: PlanOptions,
+) -> tuple[Any, dict[str, str], float]:
+    from reconciler.shopify.live import read_live
+
+    async with ShopifyClient(config) as client:
+        reading = asyncio.ensure_future(
+            read_live(
+                client,
+                catalog_name=catalog_name,
+                handles=handles_to_read(desired),
+                mode=options.read_mode,
+                removals=not options.targets,
+            )
+        )
+        try:
+            hashes = await hash_meanwhile(desired, reading)
+            live = await reading
+        finally:
+            if not reading.done():
+                reading.cancel()
+                with contextlib.suppress(BaseException):
+                    await reading
+        status = client.throttle_status
+    restore_rate = status.restore_rate if status is not None else STANDARD_RESTORE_RATE
+    return live, hashes, restore_rate
+
+
+async def hash_meanwhile(desired: Mapping[str, Product], other: Awaitable[Any]) -> dict[str, str]:
+    """Content hashes of `desired`, computed in chunks that let `other` (the read) progress.
+
+    Stops early when `other` has already failed: its error is what the user must see.
+    """
+    task = asyncio.ensure_future(other)
+    hashes: dict[str, str] = {}
+    items = list(desired.items())
+    for start in range(0, len(items), _HASH_CHUNK):
+        for handle, product in items[start : start + _HASH_CHUNK]:
+            hashes[handle] = hashing.content_hash(product)
+        if task.done():
+            if not task.cancelled() and task.exception() is not None:
+                break
+        else:
+            await asyncio.sleep(0)
+    return hashes
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """compare allocates many small acyclic objects over a heap of millions (both catalogs):
+    the cyclic collector's passes over that heap would cost more than compare itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
