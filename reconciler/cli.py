@@ -50,23 +50,50 @@ def sandbox() -> None:
 
 @sandbox.command("serve")
 @click.option("--port", type=int, default=8787, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--state", "state", type=click.Path(dir_okay=False), help="Keep the store in FILE.")
+@click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False),
+    help="Load the store from FILE and save it there atomically (default: empty, in memory).",
+)
 @click.option(
     "--plan",
     type=click.Choice(["standard", "advanced", "plus", "enterprise"]),
     default="standard",
     show_default=True,
+    help="Shop plan, sets the cost bucket and restore rate (2000/100, 4000/200, 20000/1000, "
+    "40000/2000 points).",
 )
-@click.option("--restore-rate", type=float, help="Cost points restored per second.")
-@click.option("--bucket", type=float, help="Cost bucket size (maximumAvailable).")
+@click.option(
+    "--restore-rate",
+    type=float,
+    help="Cost points restored per second (overrides --plan; alone, bucket = 20 x rate).",
+)
+@click.option(
+    "--bucket",
+    type=float,
+    help="Cost bucket size, maximumAvailable (overrides --plan; alone, rate = bucket / 20).",
+)
 @click.option(
     "--bulk-rate",
     type=click.IntRange(min=0),
     help="Bulk operation speed, objects per second (0: unthrottled; default 1000).",
 )
-@click.option("--latency-ms", type=float, default=0.0, help="Added processing time per request.")
-@click.option("--faults", type=click.FloatRange(0.0, 1.0), default=0.0, help="Fault rate, 0..1.")
-@click.option("--seed", type=int, help="Seed for reproducible faults.")
+@click.option(
+    "--latency-ms",
+    type=float,
+    default=0.0,
+    help="Milliseconds added to each GraphQL request, cost held meanwhile (productSet: more "
+    "with more variants).",
+)
+@click.option(
+    "--faults",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    help="Share of requests, 0..1, given an injected fault (HTTP 502/503/504/429, dropped "
+    "connection, stall, THROTTLED, INTERNAL_SERVER_ERROR, 504 after commit).",
+)
+@click.option("--seed", type=int, help="Seed for reproducible faults and bulk line order.")
 @click.option("--token", help="Require this X-Shopify-Access-Token.")
 @click.option("--client-id", help="Client id for the client-credentials grant.")
 @click.option("--client-secret", help="Client secret for the client-credentials grant.")
