@@ -1,0 +1,298 @@
+"""Reading the live store for plan: `read_live(client, catalog_name=..., handles=...)`.
+
+Two ways to read (docs/marker.md, "How fetch reads"):
+
+- **targeted**: paged `products(query:)` calls for exactly the handles that matter (paged_read.py).
+  With `removals=True` a marker sweep (a light bulk export of every product's id, handle and
+  marker) finds this catalog's products that are not among the handles; they are then read by id.
+- **full**: one bulk export of every product with every field (bulk_read.py), reassembled as a
+  stream; products that are neither asked for nor marked for this catalog are only counted.
+
+`mode="auto"` picks targeted when the handles are few (at most `full_threshold`) and, when
+removals are computed (which needs a bulk sweep anyway), also under a tenth of the store's
+products (`productsCount`); full otherwise.
+
+Removals may be computed only from a complete read (the completeness guard): a bulk export that
+finished COMPLETED without errorCode or partial data, whose lines add up to its objectCount and
+rootObjectCount, every product line with a handle, and `productsCount` before and after the
+export equal to the products it held (one retry when they differ). Otherwise `complete=False`
+and `incomplete_reason` says why; `removals=False` is never complete.
+
+A full export cannot nest a variant's metafields (connections nest two levels deep at most), so
+it reads on every variant the metafields named in `variant_metafields` (the `namespace.key`
+the catalog sets on variants), and re-reads by the targeted path any returned product whose
+marker names other variant metafields. compare looks at no other variant metafield.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from reconciler.errors import ShopifyError
+from reconciler.model import LiveProduct, Marker
+from reconciler.shopify import bulk_read, documents
+from reconciler.shopify.client import ShopifyClient
+from reconciler.shopify.paged_read import PagedReader
+
+MODES = ("auto", "targeted", "full")
+FULL_THRESHOLD = 250
+STORE_SHARE = 10  # with removals, targeted only while handles < store products / STORE_SHARE
+ATTEMPTS = 2  # a bulk export that does not add up is run once more
+NOT_COMPUTED = "targeted plan: removals are not computed"
+_EXTRAS = {
+    "ProductExtras": "fragment ProductExtras on Product {\n  id\n}",
+    "VariantExtras": "fragment VariantExtras on ProductVariant {\n  id\n}",
+}
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """What read_live found. `products`: by handle, every product asked for that exists plus
+    every product whose marker names this catalog (fully read); `complete`: True only when
+    removals may be computed; `unmanaged`: products read but not returned (0 when not known:
+    targeted without removals)."""
+
+    products: Mapping[str, LiveProduct]
+    complete: bool
+    incomplete_reason: str | None
+    mode: str
+    unmanaged: int = 0
+    requests: int = 0  # HTTP requests sent to the Admin API (retries included)
+    bulk_operations: int = 0
+    store_products: int | None = None  # productsCount, when it was read
+    seconds: float = 0.0
+
+
+async def read_live(
+    client: ShopifyClient,
+    *,
+    catalog_name: str,
+    handles: Collection[str],
+    mode: str = "auto",
+    removals: bool = True,
+    full_threshold: int = FULL_THRESHOLD,
+    variant_metafields: Collection[str] = (),
+) -> LiveRead:
+    """Read the products that matter for a plan of catalog `catalog_name` (module docstring)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    started, sent = time.monotonic(), client.requests
+    wanted = frozenset(handles)
+    publications = await _publications(client)
+    count = None
+    if mode == "auto":
+        count = await _count(client) if removals else None
+        mode = choose_mode(len(wanted), count, removals, full_threshold)
+    reader = _Reader(client, catalog_name, wanted, publications, frozenset(variant_metafields))
+    if mode == "full":
+        read = await reader.full(removals)
+    else:
+        read = await reader.targeted(removals)
+    return replace(
+        read,
+        requests=client.requests - sent,
+        bulk_operations=reader.bulk_operations,
+        store_products=read.store_products if read.store_products is not None else count,
+        seconds=time.monotonic() - started,
+    )
+
+
+def choose_mode(handles: int, store: int | None, removals: bool, threshold: int) -> str:
+    """auto's rule: targeted for at most `threshold` handles, and with removals (which need a
+    bulk sweep of the store anyway) only while they are under a tenth of the store."""
+    if handles > threshold:
+        return "full"
+    if removals and store is not None and handles * STORE_SHARE > store:
+        return "full"
+    return "targeted"
+
+
+def bulk_products_query(
+    publication_ids: list[str], variant_metafields: list[str]
+) -> tuple[str, dict[str, str], tuple[str, ...]]:
+    """BulkProducts' text with its extras filled in: one `publishedOnPublication` per
+    publication, one `metafield(namespace:, key:)` per variant metafield ref. Returns the text,
+    the publication aliases and the variant metafield aliases."""
+    text = documents.load("BulkProducts").query
+    pubs = {f"pub{i}": pid for i, pid in enumerate(publication_ids)}
+    product = "".join(
+        f"\n  {alias}: publishedOnPublication(publicationId: {json.dumps(pid)})"
+        for alias, pid in pubs.items()
+    )
+    refs = {f"vmf{i}": ref.split(".", 1) for i, ref in enumerate(variant_metafields)}
+    variant = "".join(
+        f"\n  {alias}: metafield(namespace: {json.dumps(ns)}, key: {json.dumps(key)}) "
+        "{\n    id\n    namespace\n    key\n    type\n    value\n  }"
+        for alias, (ns, key) in refs.items()
+    )
+    for name, extra in (("ProductExtras", product), ("VariantExtras", variant)):
+        fragment = _EXTRAS[name]
+        if fragment not in text:
+            raise ShopifyError(f"BulkProducts.graphql: fragment {name} must read `{{ id }}`")
+        text = text.replace(fragment, fragment[:-2] + extra + "\n}")
+    return text, pubs, tuple(refs)
+
+
+class _Reader:
+    def __init__(
+        self,
+        client: ShopifyClient,
+        catalog: str,
+        handles: frozenset[str],
+        publications: dict[str, str],
+        variant_metafields: frozenset[str],
+    ):
+        self.client, self.catalog, self.handles = client, catalog, handles
+        self.publications = publications  # id -> name
+        self.variant_metafields = frozenset(r for r in variant_metafields if "." in r)
+        self.paged = PagedReader(client, len(publications))
+        self.bulk_operations = 0
+
+    def ours(self, fields: Mapping[str, Any]) -> bool:
+        value = (fields.get("marker") or {}).get("value")
+        if not value or self.catalog not in value:
+            return False
+        marker, _ = Marker.from_json(value)
+        return marker is not None and marker.catalog == self.catalog
+
+    # -- targeted ------------------------------------------------------------------------------
+
+    async def targeted(self, removals: bool) -> LiveRead:
+        products = await self.paged.by_handles(self.handles)
+        if not removals:
+            return LiveRead(products, False, NOT_COMPUTED, "targeted")
+        found, problem, roots, count = await self._sweep()
+        if problem:
+            reason = f"the marker sweep did not add up: {problem}"
+            return LiveRead(products, False, reason, "targeted", store_products=count)
+        read_ids = {p.id for p in products.values()}
+        missing = [i for i in found if i not in read_ids]
+        if missing:
+            products = {**products, **await self.paged.by_ids(missing)}
+        unmanaged = max(0, roots - len(products))
+        return LiveRead(products, True, None, "targeted", unmanaged, store_products=count)
+
+    async def _sweep(self) -> tuple[dict[str, str], str | None, int, int | None]:
+        text = documents.load("BulkMarkers").query
+        problem, count = None, None
+        for _ in range(ATTEMPTS):
+            sweep = bulk_read.MarkerSweep(self.ours)
+            try:
+                before = await _count(self.client)
+                result = await self._export(text, sweep.feed)
+                count = await _count(self.client)
+            except ShopifyError as exc:
+                problem = str(exc)
+                continue
+            problem = (
+                result.problem()
+                or sweep.stats.problem(result)
+                or _count_problem(before, count, sweep.stats.roots)
+            )
+            if problem is None:
+                return sweep.found, None, sweep.stats.roots, count
+        return {}, problem, 0, count
+
+    # -- full ----------------------------------------------------------------------------------
+
+    async def full(self, removals: bool) -> LiveRead:
+        ids = list(self.publications)
+        refs = sorted(self.variant_metafields)
+        text, pub_aliases, vmf_aliases = bulk_products_query(ids, refs)
+        names = {alias: self.publications[pid] for alias, pid in pub_aliases.items()}
+        problem, failed, count = None, True, None
+        products: dict[str, LiveProduct] = {}
+        skipped = 0
+        for _ in range(ATTEMPTS):
+            assembler = bulk_read.ProductAssembler(
+                self._wanted, publications=names, variant_metafields=vmf_aliases
+            )
+            try:
+                before = await _count(self.client)
+                result = await self._export(text, assembler.feed)
+                products = assembler.finish()
+                count = await _count(self.client)
+            except ShopifyError as exc:
+                problem, failed = str(exc), True
+                continue
+            failed = result.problem() is not None
+            problem = (
+                result.problem()
+                or assembler.stats.problem(result)
+                or _count_problem(before, count, assembler.stats.roots)
+            )
+            skipped = assembler.skipped
+            if problem is None:
+                break
+        if failed:
+            return await self._fallback(problem or "the bulk export failed", count)
+        products = await self._reread_variant_metafields(products)
+        if not removals:
+            problem = NOT_COMPUTED
+        return LiveRead(products, problem is None, problem, "full", skipped, store_products=count)
+
+    def _wanted(self, fields: Mapping[str, Any]) -> bool:
+        return fields.get("handle") in self.handles or self.ours(fields)
+
+    async def _fallback(self, problem: str, count: int | None) -> LiveRead:
+        """The export failed twice: read the asked handles one by one; no removals."""
+        products = await self.paged.by_handles(self.handles)
+        reason = f"{problem}; the {len(self.handles)} catalog products were read one by one"
+        return LiveRead(products, False, reason, "targeted", store_products=count)
+
+    async def _reread_variant_metafields(
+        self, products: dict[str, LiveProduct]
+    ) -> dict[str, LiveProduct]:
+        """Products whose marker names variant metafields the export did not read, re-read."""
+        stale = [
+            p.id
+            for p in products.values()
+            if p.marker is not None and not p.marker.variant_metafields <= self.variant_metafields
+        ]
+        if not stale:
+            return products
+        again = await self.paged.by_ids(stale)
+        gone = set(stale)
+        out = {h: p for h, p in products.items() if p.id not in gone}
+        out.update(again)
+        return out
+
+    async def _export(self, text: str, feed: Any) -> bulk_read.BulkResult:
+        self.bulk_operations += 1
+        result = await bulk_read.run_query(self.client, text)
+        async for line in bulk_read.lines_of(self.client, result):
+            feed(line)
+        return result
+
+
+async def _publications(client: ShopifyClient) -> dict[str, str]:
+    """The store's publications, id -> name (catalog title)."""
+    out, after = {}, None
+    while True:
+        data = (await client.execute("Publications", {"after": after}))["publications"]
+        for node in data["nodes"]:
+            title = (node.get("catalog") or {}).get("title")
+            if title:
+                out[node["id"]] = title
+        if not data["pageInfo"]["hasNextPage"]:
+            return out
+        after = data["pageInfo"]["endCursor"]
+
+
+async def _count(client: ShopifyClient) -> int:
+    data = (await client.execute("ProductsCount"))["productsCount"]
+    if data.get("precision") != "EXACT":
+        raise ShopifyError(f"productsCount is not exact ({data.get('precision')})")
+    return int(data["count"])
+
+
+def _count_problem(before: int, after: int, exported: int) -> str | None:
+    if before != after:
+        return f"the store changed during the export ({before} products before, {after} after)"
+    if exported != after:
+        return f"the export held {exported} products but the store has {after}"
+    return None
