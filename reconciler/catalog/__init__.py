@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.catalog.load import display_path, load_file, product_files
-from reconciler.catalog.products import Entry, across, read_all
+from reconciler.catalog.products import Entry, across, no_cyclic_gc, read_all
 from reconciler.catalog.settings import Settings
 from reconciler.catalog.validate import check_settings
 from reconciler.errors import CatalogError, Problem
@@ -52,11 +52,13 @@ def read_catalog(path: Path) -> CatalogResult:
         result.problems.append(Problem(shown_dir, 1, 1, "", "catalog directory not found"))
         return result
     result.settings = _read_settings(path, result.problems)
-    entries = _read_products(path, result)
-    if not entries and not result.errors:
-        where = display_path(path / "products")
-        result.problems.append(Problem(where, 1, 1, "", "the catalog has no products", "warning"))
-    result.problems.sort()
+    with no_cyclic_gc():  # also while checking across products and sorting: no cycles there either
+        entries = _read_products(path, result)
+        if not entries and not result.errors:
+            where = display_path(path / "products")
+            message = "the catalog has no products"
+            result.problems.append(Problem(where, 1, 1, "", message, "warning"))
+        result.problems.sort()
     return result
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reconciler.catalog import handover
 from reconciler.catalog.build import build_product
 from reconciler.catalog.load import display_path, load_file
 from reconciler.catalog.nodes import Path_, where_text
@@ -38,6 +39,9 @@ class Entry:
     claims: list[tuple[str, str, Path_, int, int]] = field(default_factory=list)
 
 
+handover.register(Entry)
+
+
 def read_file(file: Path, catalog_dir: Path) -> tuple[list[Entry], list[Problem]]:
     loaded = load_file(file, display_path(file))
     entries, problems = [], list(loaded.problems)
@@ -57,7 +61,7 @@ def read_all(files: list[Path], catalog_dir: Path) -> tuple[list[Entry], list[Pr
     """Every file's entries in file order, and their problems."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         for file_entries, file_problems in _read_in_parallel(files, catalog_dir):
             entries += file_entries
             problems += file_problems
@@ -65,7 +69,7 @@ def read_all(files: list[Path], catalog_dir: Path) -> tuple[list[Entry], list[Pr
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Reading builds tens of thousands of live objects and no reference cycles worth collecting:
     the cyclic GC's repeated passes over them would cost more than the parsing itself."""
     enabled = gc.isenabled()
@@ -78,31 +82,41 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _read_many(files: list[Path], catalog_dir: Path) -> list[tuple[list[Entry], list[Problem]]]:
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return [read_file(f, catalog_dir) for f in files]
+
+
+def _read_many_packed(files: list[Path], catalog_dir: Path) -> bytes:
+    """_read_many in the forked process, its results packed for the trip back (handover.py)."""
+    return handover.dumps(_read_many(files, catalog_dir))
 
 
 def _read_in_parallel(files: list[Path], catalog_dir: Path) -> list:
     """This process reads the first half while a forked one reads the second (large catalogs)."""
-    size = sum(_size(f) for f in files)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if (os.cpu_count() or 1) < 2 or size < PARALLEL_BYTES or not can_fork or len(files) < 2:
+    if (os.cpu_count() or 1) < 2 or not can_fork or len(files) < 2 or not _large(files):
         return _read_many(files, catalog_dir)
     # The forked process also pickles its results and this one unpickles them: give it less.
     middle = max(1, round(len(files) * CHILD_SHARE))
     middle = len(files) - middle
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
-        second = pool.submit(_read_many, files[middle:], catalog_dir)
+        second = pool.submit(_read_many_packed, files[middle:], catalog_dir)
         first = _read_many(files[:middle], catalog_dir)
-        return first + second.result()
+        return first + handover.loads(second.result())
 
 
-def _size(file: Path) -> int:
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0  # reported when the file is read
+def _large(files: list[Path]) -> bool:
+    """Whether the files hold at least PARALLEL_BYTES (stops stat-ing once they do)."""
+    size = 0
+    for file in files:
+        try:
+            size += file.stat().st_size
+        except OSError:
+            continue  # reported when the file is read
+        if size >= PARALLEL_BYTES:
+            return True
+    return False
 
 
 def _claims(data: dict) -> list[tuple[str, str, Path_]]:
