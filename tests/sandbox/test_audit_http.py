@@ -87,7 +87,8 @@ def test_product_set_is_charged_its_dynamic_cost(sandbox):
     # (plain objects in a mutation's payload are free, the sandbox's reading in cost.py)
     assert charged["requestedQueryCost"] == 71
     assert charged["actualQueryCost"] == 71
-    assert charged["throttleStatus"]["currentlyAvailable"] == 2000 - 71
+    level = charged["throttleStatus"]["currentlyAvailable"]
+    assert 2000 - 71 <= level <= 2000 - 71 + 10  # restored at 100/s while the call ran
 
 
 def test_plain_mutation_costs_ten_over_http(sandbox):
