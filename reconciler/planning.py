@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.catalog import read_catalog
-from reconciler.errors import Problem, UsageError
+from reconciler.errors import Problem, TransportError, UsageError
 from reconciler.model import Product
 from reconciler.plan import hashing
 from reconciler.plan.compare import compare
@@ -87,9 +87,15 @@ def make_plan(
     config = stores.resolve(options.store, env, settings)
     with _store(config, options.catalog_dir, notify or (lambda _: None)) as bound:
         started = time.perf_counter()
-        live, hashes, restore_rate = asyncio.run(
-            _read_and_hash(bound, desired, settings.name, options)
-        )
+        try:
+            live, hashes, restore_rate = asyncio.run(
+                _read_and_hash(bound, desired, settings.name, options)
+            )
+        except TransportError as exc:
+            # Say which store could not be reached, once (the client names only the request).
+            raise TransportError(
+                f"cannot reach the store at {config.store.display} ({exc})"
+            ) from exc
         timings["read"] = time.perf_counter() - started
     complete, reason = live.complete, live.incomplete_reason
     if options.targets:
@@ -149,6 +155,17 @@ def handles_to_read(desired: Mapping[str, Product]) -> set[str]:
     return wanted
 
 
+def variant_metafield_refs(desired: Mapping[str, Product]) -> set[str]:
+    """The `namespace.key` of every metafield the catalog sets on a variant (a full export reads
+    exactly those on every variant)."""
+    return {
+        f"{m.namespace}.{m.key}"
+        for product in desired.values()
+        for variant in product.variants
+        for m in variant.metafields or ()
+    }
+
+
 @contextlib.contextmanager
 def _store(
     config: stores.ClientConfig, catalog_dir: Path, notify: Notify
@@ -185,6 +202,7 @@ async def _read_and_hash(
                 handles=handles_to_read(desired),
                 mode=options.read_mode,
                 removals=not options.targets,
+                variant_metafields=variant_metafield_refs(desired),
             )
         )
         try:
