@@ -2,7 +2,6 @@
 committed SDL is exactly what derive.py produces. Needs ../shared/shopify-admin-schema."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -152,11 +151,9 @@ def test_load_schema_refuses_unknown_versions():
 
 
 @pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
-def test_packaged_schema_builds_quickly_once_and_executes(version):
+def test_packaged_schema_builds_once_and_executes(version):
     load_schema.cache_clear()
-    start = time.perf_counter()
     schema = load_schema(version)
-    assert time.perf_counter() - start < 1.0
     assert load_schema(version) is schema
     data = {"shop": {"name": "S"}, "products": {"nodes": [{"handle": "h", "status": "ACTIVE"}]}}
     query = "{ shop { name } products(first: 1) { nodes { handle status } } }"
