@@ -13,9 +13,12 @@ from reconciler.shopify.store import ClientConfig, Credentials, parse_store
 CATALOG = "demo"
 
 
-def client_for(handle, *, timeout: float = 10.0, retries: int = 6) -> ShopifyClient:
+def client_for(
+    handle, *, timeout: float = 10.0, retries: int = 6, api_version: str = "2026-10"
+) -> ShopifyClient:
     config = ClientConfig(
         store=parse_store(handle.url),
+        api_version=api_version,
         credentials=Credentials(access_token=None),
         timeout=timeout,
         max_retries=retries,
