@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Callable
-from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +18,7 @@ import jsonschema
 from reconciler.catalog import rules
 from reconciler.catalog.load import Document
 from reconciler.catalog.nodes import Located, Path_, convert, where_text
+from reconciler.catalog.quick_schema import compile_check
 from reconciler.errors import Problem
 
 PRODUCT_TYPED = frozenset({"taxable", "requires_shipping", "tracked"})
@@ -44,16 +43,10 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
 
 @cache
 def quick_check(name: str) -> Callable[[Any], bool]:
-    """A fast yes/no check compiled once from the schema; jsonschema explains the failures.
-
-    jsonschema takes about 1-2 ms per product, too slow for 10,000 products in seconds, and
-    nearly every product is valid. This check may be stricter than jsonschema, never laxer
-    (tests/unit/test_validate_property.py holds it to that); an unknown keyword falls back to
-    jsonschema for every document.
-    """
-    document = schema(name)
+    """A fast yes/no check compiled once from the schema (quick_schema.py); jsonschema explains
+    the failures. A schema keyword it does not know sends every document to jsonschema."""
     try:
-        return _compile(document, document.get("$defs", {}))
+        return compile_check(schema(name))
     except NotImplementedError:
         return lambda _: False
 
@@ -179,86 +172,3 @@ def _describe(value: Any) -> str:
 def _suggest(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-_IGNORED = {"description", "title", "$schema", "$id", "$defs", "patternErrorMessage"}
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "array": (list,),
-    "object": (dict,),
-    "boolean": (bool,),
-    "integer": (int,),
-    "number": (int, Decimal),
-    "null": (type(None),),
-}
-
-
-def _compile(node: dict[str, Any], defs: dict[str, Any]) -> Callable[[Any], bool]:
-    """Compile the subset of JSON Schema our schemas use into one predicate."""
-    checks: list[Callable[[Any], bool]] = []
-    for key, value in node.items():
-        if key in _IGNORED or key in ("properties", "additionalProperties"):
-            continue
-        checks.append(_keyword(key, value, node, defs))
-    if "properties" in node or "additionalProperties" in node:
-        checks.append(_object_check(node, defs))
-    if len(checks) == 1:
-        return checks[0]
-
-    def check_all(value: Any) -> bool:
-        for check in checks:  # noqa: SIM110 (faster than all() on a generator)
-            if not check(value):
-                return False
-        return True
-
-    return check_all
-
-
-def _type_check(value: Any) -> Callable[[Any], bool]:
-    names = value if isinstance(value, list) else [value]
-    types = tuple(t for name in names for t in _PY_TYPES[name])
-    no_bool = "boolean" not in names  # bool is an int in Python, not in JSON
-    return lambda v: isinstance(v, types) and not (no_bool and v.__class__ is bool)
-
-
-def _keyword(key: str, value: Any, node: dict, defs: dict) -> Callable[[Any], bool]:
-    if key == "$ref":
-        return _compile(defs[value.removeprefix("#/$defs/")], defs)
-    if key == "type":
-        return _type_check(value)
-    if key == "enum":
-        return lambda v: isinstance(v, str) and v in value
-    if key == "required":
-        return lambda v: not isinstance(v, dict) or all(k in v for k in value)
-    if key == "items":
-        item = _compile(value, defs)
-        return lambda v: v.__class__ is not list or all(map(item, v))
-    if key in ("minItems", "maxItems", "minLength", "maxLength"):
-        kind = list if key.endswith("Items") else str
-        low = key.startswith("min")
-        return lambda v: not isinstance(v, kind) or (len(v) >= value if low else len(v) <= value)
-    if key == "pattern":
-        regex = re.compile(value)
-        return lambda v: not isinstance(v, str) or regex.search(v) is not None
-    if key in ("minimum", "exclusiveMinimum"):
-        strict = key == "exclusiveMinimum"
-        number = _type_check("number")
-        return lambda v: not number(v) or (v > value if strict else v >= value)
-    raise NotImplementedError(key)
-
-
-def _object_check(node: dict, defs: dict) -> Callable[[Any], bool]:
-    properties = {k: _compile(v, defs) for k, v in node.get("properties", {}).items()}
-    extra = node.get("additionalProperties", True)
-    other = _compile(extra, defs) if isinstance(extra, dict) else (lambda _: extra)
-
-    def check(value: Any) -> bool:
-        if value.__class__ is not dict:
-            return True
-        get = properties.get
-        for key, item in value.items():  # noqa: SIM110
-            if not get(key, other)(item):
-                return False
-        return True
-
-    return check
