@@ -2,9 +2,15 @@
 
     .venv/bin/python bench/bench_compare.py [N] [--changed 0.01]
 
-Prints products/s for compare with nothing changed and with a fraction changed, and the ratio of
-compare's time to a baseline loop that only computes each desired product's content hash
-(`Product.content_hash()`) in the same process — the ratio is what to compare across machines.
+For nothing changed and for a fraction changed, prints products/s of:
+
+- **plan's path**: compare given the desired products' content hashes, as `catalog plan` calls
+  it (planning.py computes the hashes while the live read waits on the network); the issue's
+  target is >= 20,000 unchanged products/s;
+- compare computing the hashes itself (what a caller without the pipeline gets);
+- a baseline loop that only computes each desired product's `Product.content_hash()` in the
+  same process, and the ratio of each compare to it (CPU time): the ratio is what to compare
+  across machines, the machine being shared.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from reconciler.model import (
     Variant,
     Weight,
 )
+from reconciler.plan import hashing
 from reconciler.plan.compare import compare
 
 SIZES = ("S", "M", "L")
@@ -119,21 +126,23 @@ def main() -> None:
     for label, fraction in (("unchanged", 0.0), (f"{args.changed:.0%} changed", args.changed)):
         desired, live = build(args.n, fraction, catalog)
         products = list(desired.values())
-        base_wall, base_cpu = best(lambda: [p.content_hash() for p in products])  # noqa: B023
-        plans = []
-        wall, cpu = best(lambda: plans.append(compare(desired, live, catalog_name=catalog)))  # noqa: B023
-        summary = plans[-1].summary
-        hashes = {h: p.content_hash() for h, p in desired.items()}
-        _, pre_cpu = best(
-            lambda: compare(desired, live, catalog_name=catalog, desired_hashes=hashes)  # noqa: B023
-        )
+        _, base_cpu = best(lambda: [p.content_hash() for p in products])  # noqa: B023
+        hashes = {h: hashing.content_hash(p) for h, p in desired.items()}
+
+        def plan_path(desired=desired, live=live, hashes=hashes):
+            return compare(desired, live, catalog_name=catalog, desired_hashes=hashes)
+
+        wall, cpu = best(plan_path)
+        summary = plan_path().summary
+        _, own_cpu = best(lambda: compare(desired, live, catalog_name=catalog))  # noqa: B023
         print(
-            f"{label:>12}: compare {args.n} products: wall {wall:.3f} s = {args.n / wall:,.0f}/s, "
-            f"CPU {cpu:.3f} s = {args.n / cpu:,.0f}/s | baseline content_hash() loop: "
-            f"wall {args.n / base_wall:,.0f}/s, CPU {args.n / base_cpu:,.0f}/s | "
-            f"compare/baseline CPU-time ratio {cpu / base_cpu:.2f} | "
-            f"no-op {summary['no_op']}, update {summary['update']} | with desired hashes "
-            f"computed beforehand: CPU {args.n / pre_cpu:,.0f}/s"
+            f"{label:>12}: {args.n} products, no-op {summary['no_op']}, update "
+            f"{summary['update']}\n"
+            f"    plan's path (hashes computed during the read): wall {args.n / wall:,.0f}/s, "
+            f"CPU {args.n / cpu:,.0f}/s, CPU ratio to baseline {cpu / base_cpu:.2f}\n"
+            f"    compare hashing itself: CPU {args.n / own_cpu:,.0f}/s, "
+            f"ratio {own_cpu / base_cpu:.2f}\n"
+            f"    baseline Product.content_hash() loop: CPU {args.n / base_cpu:,.0f}/s"
         )
 
 
