@@ -152,6 +152,8 @@ def _created_view(product: Product) -> dict:
     data = hashing.plain(product)
     data.pop("previous_handles", None)
     data.pop("handle", None)
+    if not data.get("options"):
+        data.pop("options", None)  # a product without options: nothing to show
     if "variants" in data:
         data["variants"] = {
             variant_label(v.key, v.options): _without_options(hashing.plain(v))
