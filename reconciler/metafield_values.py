@@ -15,6 +15,7 @@ import json
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii=False) calls
 from typing import Any
 
 from reconciler.model import money
@@ -367,25 +368,31 @@ def dumps(value: Any) -> str:
     """Compact JSON with sorted keys; Decimals written exactly (never through float)."""
     if isinstance(value, dict):
         items = sorted((str(k), v) for k, v in value.items())
-        return (
-            "{"
-            + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{dumps(v)}" for k, v in items)
-            + "}"
-        )
+        return "{" + ",".join(f"{encode_basestring(k)}:{dumps(v)}" for k, v in items) + "}"
     return _dump_leaf(value, dumps)
 
 
 def dumps_ordered(pairs: list[tuple[str, Any]]) -> str:
-    body = ",".join(f"{json.dumps(k, ensure_ascii=False)}:{dumps(v)}" for k, v in pairs)
+    body = ",".join(f"{encode_basestring(k)}:{dumps(v)}" for k, v in pairs)
     return "{" + body + "}"
 
 
+_JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
 def _dump_leaf(value: Any, recurse: Any) -> str:
+    # json.dumps(value, ensure_ascii=False) for the plain leaves, without an encoder per call
+    if value is None or value is True or value is False:
+        return _JSON_CONSTANTS[value]
+    if value.__class__ is str:
+        return encode_basestring(value)
+    if value.__class__ is int:
+        return int.__repr__(value)
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(recurse(v) for v in value) + "]"
     if isinstance(value, _Number):
         return str(value)
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, (bool, int, str)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
         if not value.is_finite():

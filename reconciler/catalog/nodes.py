@@ -41,6 +41,7 @@ class Located:
     root: yaml.Node | None = None
     issues: list[tuple[Path_, tuple[int, int], str]] = field(default_factory=list)
     canonical: dict[Path_, str] = field(default_factory=dict)  # metafield values, once checked
+    free_nodes: dict[Path_, yaml.Node] = field(default_factory=dict)  # free-form values' nodes
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Where `path` was written (its key's position if `key`), or its nearest ancestor."""
@@ -57,6 +58,9 @@ class Located:
 
     def text_tree(self, path: Path_) -> Any:
         """The value at `path` with every scalar as its text as written."""
+        node = self.free_nodes.get(path)
+        if node is not None:
+            return _texts(node, 0)
         node = self.root
         for part in path:
             child = _child(node, part) if node is not None else None
@@ -120,6 +124,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 class _Converter:
     def __init__(self, located: Located, typed: frozenset[str], free: frozenset[str]):
         self.issues = located.issues
+        self.free_nodes = located.free_nodes
         self.typed = typed
         self.free = free
         self.count = 0
@@ -132,16 +137,21 @@ class _Converter:
                     self.issues.append((path, _mark(node), "no value: give one, or remove the key"))
                 return node.value
             return core_value(node)
-        self.count += len(node.value)
+        return self.collection(node, path, mode, depth)
+
+    def collection(self, node: yaml.Node, path: Path_, mode: int, depth: int) -> Any:
+        items = node.value
+        self.count += len(items)
         if self.count > _MAX_NODES or depth > _MAX_DEPTH:
             self.issues.append(
                 (path, _mark(node), "the document is too large or too deeply nested")
             )
             raise _Abort
-        if id(node) in self.active:
+        active, node_id = self.active, id(node)
+        if node_id in active:
             self.issues.append((path, _mark(node), "a YAML alias refers to itself"))
             raise _Abort
-        self.active.add(id(node))
+        active.add(node_id)
         try:
             if node.__class__ is _Sequence:
                 depth += 1
@@ -149,15 +159,17 @@ class _Converter:
                     n.value
                     if mode == _TEXT and n.__class__ is _Scalar and n.value
                     else self.value(n, (*path, i), mode, depth)
-                    for i, n in enumerate(node.value)
+                    for i, n in enumerate(items)
                 ]
             return self.mapping(node, path, mode, depth)
         finally:
-            self.active.discard(id(node))
+            active.discard(node_id)
 
     def mapping(self, node: yaml.MappingNode, path: Path_, mode: int, depth: int) -> dict:
         result: dict[str, Any] = {}
-        in_list = bool(path) and isinstance(path[-1], int)
+        # keys whose values are read typed here: `typed` ones in text, `free` ones in list items
+        typed = self.typed if mode == _TEXT else ()
+        free = self.free if path and path[-1].__class__ is int else ()
         for key_node, value_node in node.value:
             if key_node.__class__ is not _Scalar:
                 self.issues.append((path, _mark(key_node), "a key must be plain text"))
@@ -166,14 +178,20 @@ class _Converter:
             if key in result or (key == "<<" and not key_node.style and key_node.tag == _PLAIN):
                 self._bad_key(node, key_node, path)
                 continue
-            if (mode == _TEXT and key in self.typed) or (in_list and key in self.free):
+            child_mode = mode
+            if key in typed or key in free:
                 child_mode = _TYPED
+                if key in free:
+                    self.free_nodes[(*path, key)] = value_node
+            if value_node.__class__ is _Scalar:
+                if child_mode != _TEXT:
+                    result[key] = core_value(value_node)
+                elif value_node.value:
+                    result[key] = value_node.value  # the common case, without a call
+                else:
+                    result[key] = self.value(value_node, (*path, key), child_mode, depth + 1)
             else:
-                child_mode = mode
-            if child_mode == _TEXT and value_node.__class__ is _Scalar and value_node.value:
-                result[key] = value_node.value  # the common case, without a call
-            else:
-                result[key] = self.value(value_node, (*path, key), child_mode, depth + 1)
+                result[key] = self.collection(value_node, (*path, key), child_mode, depth + 1)
         return result
 
     def _bad_key(self, node: yaml.MappingNode, key_node: yaml.ScalarNode, path: Path_) -> None:

@@ -21,7 +21,10 @@ Finding = tuple[Path_, str, str, bool]
 
 MAX_TEXT = 255
 _SLUG_DROP = re.compile(r"[^\w-]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # what the schema lets through as money
 _MONEY = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,9})?")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_HTTPS_URL = re.compile(r"https://[^\s/?#]+[^\s]*", re.IGNORECASE)
 
 
 def handle_problem(handle: str) -> str | None:
@@ -180,19 +183,21 @@ def _money_rules(variant: dict, path: Path_) -> Iterator[Finding]:
     amounts = {}
     for key in ("price", "compare_at_price", "cost"):
         value = variant.get(key)
-        if isinstance(value, str) and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", value):
+        if value.__class__ is str and _DECIMAL.fullmatch(value):
             if not _MONEY.fullmatch(value):
                 yield (*path, key), f"amount {value} is too large or too precise", "error", False
                 continue
-            amounts[key] = money(value)
+            amounts[key] = value
     weight = variant.get("weight")
     value = weight.get("value") if isinstance(weight, dict) else None
-    decimal = isinstance(value, str) and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", value)
+    decimal = isinstance(value, str) and _DECIMAL.fullmatch(value)
     if decimal and not _MONEY.fullmatch(value):
         message = f"weight {value} is too large or too precise"
         yield (*path, "weight", "value"), message, "error", False
-    price, compare = amounts.get("price"), amounts.get("compare_at_price")
-    if price is not None and compare is not None and compare <= price:
+    if "price" not in amounts or "compare_at_price" not in amounts:
+        return
+    price, compare = money(amounts["price"]), money(amounts["compare_at_price"])
+    if compare <= price:
         message = (
             f"compare_at_price {compare} is not above price {price}: "
             "the product will not show as discounted"
@@ -217,10 +222,10 @@ def _media(data: dict, catalog_dir: Path):  # a generator that returns the produ
 
 
 def media_src_problem(src: str, catalog_dir: Path) -> str | None:
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", src):
+    if _SCHEME.match(src):
         if not src.lower().startswith("https://"):
             return f"media must be an https URL or a file in the catalog, not {src!r}"
-        return None if re.fullmatch(r"https://[^\s/?#]+[^\s]*", src, re.I) else "not a valid URL"
+        return None if _HTTPS_URL.fullmatch(src) else "not a valid URL"
     candidate = Path(src)
     if candidate.is_absolute() or src.startswith("~"):
         return f"a media file is given relative to the catalog directory, not as {src!r}"
