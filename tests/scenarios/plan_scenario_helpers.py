@@ -1,18 +1,19 @@
 """Helpers for `catalog plan` scenarios: write a catalog, put products in the sandbox the way apply
-would (the exact calls `mutation_calls` plans, sent through the real client over HTTP), run the
-real command.
+would (the exact calls `mutation_calls` plans, sent over HTTP with the client's own documents),
+run the real command.
 
 apply is not built yet, so `store_products` stands in for it: it sends a create's calls in order,
-filling `{{product.id}}` from productSet's answer. Variations make the states a plan must
-recognize: a marker of another catalog, no marker (adopt), a marker recording what the catalog
-holds while the store holds something else (drift).
+filling `{{product.id}}` from productSet's answer and recording created media in the marker.
+Variations make the states a plan must recognize: a marker of another catalog, no marker (adopt),
+a marker recording what the catalog holds while the store holds something else (drift).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,10 @@ import pytest
 
 from reconciler.catalog import read_catalog
 from reconciler.cli import main
-from reconciler.model import MARKER_KEY, MARKER_NAMESPACE, Marker, Product
-from reconciler.shopify.client import ShopifyClient
+from reconciler.model import MARKER_KEY, MARKER_NAMESPACE, Marker, Product, Variant
+from reconciler.sandbox.testing import SandboxHandle
+from reconciler.shopify import documents
 from reconciler.shopify.input import PRODUCT_ID, mutation_calls
-from reconciler.shopify.store import ClientConfig, Credentials, parse_store
 
 CATALOG = "shop"
 # Environment a plan must not pick up from the machine running the tests.
@@ -85,68 +86,78 @@ def desired(root: Path) -> dict[str, Product]:
     return result.products
 
 
+MEDIA = """mutation ProductUpdateMedia($identifier: ProductUpdateIdentifiers,
+  $media: [CreateMediaInput!]) {
+  productUpdate(identifier: $identifier, media: $media) {
+    product { media(first: 250) { nodes { id } } }
+    userErrors { field message }
+  }
+}"""
+
+
 def store_products(
-    url: str,
+    store: SandboxHandle,
     products: Iterable[Product],
     *,
     catalog: str = CATALOG,
     marked: bool = True,
     marker_of: dict[str, Product] | None = None,
-    token: str | None = None,
+    extra_tags: Iterable[str] = (),
 ) -> dict[str, str]:
-    """Write each product as apply would create it; handle -> product id.
+    """Write each product as apply would create it, over HTTP; handle -> product id.
 
     `marked=False`: without the ownership marker. `marker_of[handle]`: the marker written is the
     one for that product (what the catalog last applied), not for what the store gets.
+    `extra_tags`: tags someone else added. Media are added as apply will (productUpdate(media:)),
+    their ids recorded in the marker.
     """
-    config = ClientConfig(store=parse_store(url), credentials=Credentials(access_token=token))
-
-    async def send() -> dict[str, str]:
-        ids = {}
-        async with ShopifyClient(config) as client:
-            for product in products:
-                calls = mutation_calls(product, None, None, catalog=catalog)
-                ids[product.handle] = await _send(
-                    client, calls, marked, marker_of, product, catalog
-                )
-        return ids
-
-    return asyncio.run(send())
-
-
-async def _send(
-    client: ShopifyClient,
-    calls: list[dict[str, Any]],
-    marked: bool,
-    marker_of: dict[str, Product] | None,
-    product: Product,
-    catalog: str,
-) -> str:
-    product_id = PRODUCT_ID
-    for call in calls:
-        variables = json.loads(json.dumps(call["variables"]).replace(PRODUCT_ID, product_id))
-        if call["operation"] == "MetafieldsSet":
-            variables["metafields"] = [
-                _marker_entry(m, marker_of, product, catalog)
-                for m in variables["metafields"]
-                if marked or (m["namespace"], m["key"]) != (MARKER_NAMESPACE, MARKER_KEY)
-            ]
-            if not variables["metafields"]:
-                continue
-        data = await client.execute(call["operation"], variables)
-        if call["operation"] == "ProductSet":
-            product_id = data["productSet"]["product"]["id"]
-    return product_id
+    ids = {}
+    for product in products:
+        calls = mutation_calls(product, None, None, catalog=catalog)
+        product_id, media_ids = PRODUCT_ID, {}
+        for call in calls:
+            text = json.dumps(call["variables"]).replace(PRODUCT_ID, product_id)
+            variables, operation = json.loads(text), call["operation"]
+            if operation == "ProductSet":
+                tags = set(variables["input"].get("tags", ())) | set(extra_tags)
+                variables["input"]["tags"] = sorted(tags)
+                data = _send(store, documents.load(operation).query, variables)
+                product_id = data["productSet"]["product"]["id"]
+            elif operation == "ProductUpdateMedia":
+                data = _send(store, MEDIA, variables)
+                nodes = data["productUpdate"]["product"]["media"]["nodes"][
+                    -len(variables["media"]) :
+                ]
+                sources = [m["originalSource"] for m in variables["media"]]
+                media_ids = {src: node["id"] for src, node in zip(sources, nodes, strict=True)}
+            elif operation == "MetafieldsSet":
+                owned = marker_of.get(product.handle, product) if marker_of else product
+                marker = Marker.for_product(owned, catalog, media_ids).to_json()
+                entries = [
+                    {**m, "value": marker} if _is_marker(m) else m
+                    for m in variables["metafields"]
+                    if marked or not _is_marker(m)
+                ]
+                if entries:
+                    _send(store, documents.load(operation).query, {"metafields": entries})
+            else:
+                raise AssertionError(f"the sandbox helper cannot send {operation}")
+        ids[product.handle] = product_id
+    return ids
 
 
-def _marker_entry(
-    entry: dict[str, Any], marker_of: dict[str, Product] | None, product: Product, catalog: str
-) -> dict[str, Any]:
-    if (entry["namespace"], entry["key"]) != (MARKER_NAMESPACE, MARKER_KEY):
-        return entry
-    if marker_of and product.handle in marker_of:
-        entry = {**entry, "value": Marker.for_product(marker_of[product.handle], catalog).to_json()}
-    return entry
+def _is_marker(entry: dict[str, Any]) -> bool:
+    return (entry["namespace"], entry["key"]) == (MARKER_NAMESPACE, MARKER_KEY)
+
+
+def _send(store: SandboxHandle, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    answer = store.graphql(query, variables)
+    assert answer.status == 200, answer.text
+    body = answer.json
+    assert not body.get("errors"), body
+    payload = next(iter(body["data"].values()))
+    assert not (payload or {}).get("userErrors"), payload
+    return body["data"]
 
 
 def run_plan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -169,3 +180,34 @@ def actions(plan: dict[str, Any]) -> dict[str, str]:
 
 def without_time(plan: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in plan.items() if k != "created_at"}
+
+
+def seed_demo(store: SandboxHandle, products: dict[str, Product]) -> None:
+    """The demo catalog's store after some life: most products applied, one price edited in the
+    admin, one product made by hand, an older version of one, one product dropped from the
+    catalog, another catalog's product; the demo's ceramic-mug and wool-beanie are new."""
+    applied = ("espresso-beans", "classic-tee", "yoga-mat", "trail-runner", "canvas-tote")
+    store_products(store, [products[h] for h in applied], catalog="demo")
+    store_products(store, [products["espresso-beans"]], catalog="demo", extra_tags=["staff-pick"])
+    wallet = products["leather-wallet"]
+    edited = replace(wallet, variants=(replace(wallet.variants[0], price=Decimal("39.00")),))
+    store_products(store, [edited], catalog="demo", marker_of={wallet.handle: wallet})
+    store_products(store, [products["phone-case"]], catalog="demo", marked=False)
+    shirt = products["linen-shirt"]
+    older = replace(
+        shirt,
+        tags=frozenset({"linen"}),
+        variants=tuple(replace(v, price=Decimal("59.00")) for v in shirt.variants),
+    )
+    store_products(store, [older], catalog="demo")
+    hat = Product(
+        handle="summer-hat",
+        title="Summer Hat",
+        status="active",
+        vendor="Acme Apparel",
+        tags=frozenset({"summer"}),
+        variants=(Variant(price=Decimal("22.00"), sku="HAT-1"),),
+    )
+    store_products(store, [hat], catalog="demo")
+    gift = Product(handle="gift-card", title="Gift Card", variants=(Variant(price=Decimal(25)),))
+    store_products(store, [gift], catalog="marketing")

@@ -40,7 +40,7 @@ def test_empty_store_plans_every_product_as_create(capsys, sandbox, root):
 
 def test_store_written_by_the_plans_calls_is_all_no_op(capsys, sandbox, root):
     write_catalog(root, [tee(), mug(), tee("cap", title="Cap")])
-    store_products(sandbox.url, desired(root).values())
+    store_products(sandbox, desired(root).values())
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")
     assert code == 0
     assert set(actions(plan).values()) == {"no-op"}
@@ -52,7 +52,7 @@ def test_price_changed_in_the_store_is_an_update_naming_the_drift(capsys, sandbo
     write_catalog(root, [tee(), mug()])
     wanted = desired(root)
     write_catalog(root, [tee(price="15.00"), mug()])  # what the store holds after an admin edit
-    store_products(sandbox.url, desired(root).values(), marker_of=wanted)
+    store_products(sandbox, desired(root).values(), marker_of=wanted)
     write_catalog(root, [tee(), mug()])
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")
     assert code == 2
@@ -69,8 +69,8 @@ def test_price_changed_in_the_store_is_an_update_naming_the_drift(capsys, sandbo
 def test_matching_unmarked_product_is_adopted_and_is_not_a_change(capsys, sandbox, root):
     write_catalog(root, [tee(), mug()])
     products = desired(root)
-    store_products(sandbox.url, [products["tee"]], marked=False)
-    store_products(sandbox.url, [products["mug"]])
+    store_products(sandbox, [products["tee"]], marked=False)
+    store_products(sandbox, [products["mug"]])
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")
     assert code == 0
     assert actions(plan) == {"mug": "no-op", "tee": "adopt"}
@@ -83,7 +83,7 @@ def test_product_dropped_from_the_catalog_is_removed_as_on_remove_says(
     capsys, sandbox, root, on_remove
 ):
     write_catalog(root, [tee(), mug()], on_remove=on_remove)
-    store_products(sandbox.url, desired(root).values())
+    store_products(sandbox, desired(root).values())
     write_catalog(root, [tee()], on_remove=on_remove)
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")
     assert code == 2
@@ -101,9 +101,8 @@ def test_product_dropped_from_the_catalog_is_removed_as_on_remove_says(
 def test_another_catalogs_products_are_counted_and_never_touched(capsys, sandbox, root):
     write_catalog(root, [tee(), mug(), tee("theirs"), mug("their-mug")])
     products = desired(root)
-    store_products(sandbox.url, [products["tee"], products["mug"]])
-    store_products(sandbox.url, [products["theirs"], products["their-mug"]], catalog="other")
-    store_products(sandbox.url, [products["theirs"]], catalog="other")
+    store_products(sandbox, [products["tee"], products["mug"]])
+    store_products(sandbox, [products["theirs"], products["their-mug"]], catalog="other")
     write_catalog(root, [tee(), mug(), tee("theirs", price="99.00")])
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")
     # "theirs" is in this catalog too, but another catalog owns it: left alone with a warning;
@@ -117,7 +116,7 @@ def test_another_catalogs_products_are_counted_and_never_touched(capsys, sandbox
 
 def test_target_narrows_the_plan_and_computes_no_removals(capsys, sandbox, root):
     write_catalog(root, [tee(), mug(), tee("cap", title="Cap"), mug("bowl")])
-    store_products(sandbox.url, desired(root).values())
+    store_products(sandbox, desired(root).values())
     write_catalog(root, [tee(price="21.00"), mug(price="13.00"), tee("cap", title="Cap")])
     _, plan = plan_json(
         capsys, "--store", sandbox.url, "--target", "tee", "--target", "cap", "--target", "tee"
@@ -136,7 +135,7 @@ def test_faulty_network_gives_the_same_plan(capsys, sandbox_factory, root, monke
     clean, faulty = sandbox_factory(), sandbox_factory()
     for handle in (clean, faulty):
         stored = desired(root)
-        store_products(handle.url, [p for h, p in stored.items() if h != "tee-3"])
+        store_products(handle, [p for h, p in stored.items() if h != "tee-3"])
     write_catalog(root, [tee(f"tee-{i}", price="30.00") if i == 5 else p for i, p in
                          enumerate(products)])  # fmt: skip
     expected = without_time(plan_json(capsys, "--store", clean.url)[1])
