@@ -6,7 +6,9 @@ can build a Python object. Turning nodes into data is nodes.py's job.
 
 from __future__ import annotations
 
+import operator
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,11 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     rule ignores them anyway): plain scalars get PLAIN, quoted ones str.
     """
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass  # no path resolvers: skip the per-node bookkeeping
-
-    def ascend_resolver(self) -> None:
-        pass
+    # No path resolvers: skip PyYAML's per-node bookkeeping. The parser calls these two around
+    # every node, so they are C callables that do nothing rather than Python methods (10% of the
+    # time spent composing). Neither binds `self`: operator.is_(node, index), tuple().
+    descend_resolver = operator.is_
+    ascend_resolver = tuple
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
@@ -81,19 +83,7 @@ def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:
 def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
     """Every document of one file. `single`: the file must hold one document (catalog.yaml)."""
     out = Loaded()
-    text = _read_text(path, shown, out.problems)
-    if text is None:
-        return out
-    try:
-        for node in yaml.compose_all(text, Loader=_Loader):
-            _add_document(out, node, shown)
-    except yaml.YAMLError as exc:
-        out.problems.append(_syntax_problem(exc, text, shown))
-    except RecursionError:
-        out.problems.append(Problem(shown, 1, 1, "", "the YAML is nested too deeply"))
-    if not out.documents and not out.problems and not single:  # empty settings: all defaults
-        message = "empty file: expected at least one product (a YAML mapping)"
-        out.problems.append(Problem(shown, 1, 1, "", message))
+    out.documents.extend(iter_documents(path, shown, out.problems, empty_ok=single))
     if single and len(out.documents) > 1:
         extra = out.documents[1]
         out.problems.append(
@@ -103,6 +93,35 @@ def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
         )
         del out.documents[1:]
     return out
+
+
+def iter_documents(
+    path: Path, shown: str, problems: list[Problem], *, empty_ok: bool = False
+) -> Iterator[Document]:
+    """Each document of one file as soon as it is composed; the file's problems go to `problems`.
+
+    Checking each document before composing the next keeps one node tree alive at a time: with
+    100 products in a file, about a quarter faster than composing them all first (memory caches).
+    `empty_ok`: a file without documents is fine (an empty catalog.yaml means all defaults).
+    """
+    before = len(problems)
+    text = _read_text(path, shown, problems)
+    if text is None:
+        return
+    found = False
+    try:
+        for node in yaml.compose_all(text, Loader=_Loader):
+            document = _document(node, shown, problems)
+            if document is not None:
+                found = True
+                yield document
+    except yaml.YAMLError as exc:
+        problems.append(_syntax_problem(exc, text, shown))
+    except RecursionError:
+        problems.append(Problem(shown, 1, 1, "", "the YAML is nested too deeply"))
+    if not found and len(problems) == before and not empty_ok:
+        message = "empty file: expected at least one product (a YAML mapping)"
+        problems.append(Problem(shown, 1, 1, "", message))
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
@@ -122,19 +141,19 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _add_document(out: Loaded, node: yaml.Node | None, shown: str) -> None:
+def _document(node: yaml.Node | None, shown: str, problems: list[Problem]) -> Document | None:
     if node is None:
-        return
+        return None
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.MappingNode):
-        out.documents.append(Document(shown, line, col, node))
-        return
+        return Document(shown, line, col, node)
     if isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null"):
         message = "empty document: expected a YAML mapping (key: value)"
     else:
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         message = f"a document must be a YAML mapping (key: value), not {kind}"
-    out.problems.append(Problem(shown, line, col, "", message))
+    problems.append(Problem(shown, line, col, "", message))
+    return None
 
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, shown: str) -> Problem:

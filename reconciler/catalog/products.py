@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reconciler.catalog import handover
 from reconciler.catalog.build import build_product
-from reconciler.catalog.load import display_path, load_file
+from reconciler.catalog.load import display_path, iter_documents
 from reconciler.catalog.nodes import Path_, where_text
 from reconciler.catalog.validate import check_product
 from reconciler.errors import Problem
@@ -43,9 +43,9 @@ handover.register(Entry)
 
 
 def read_file(file: Path, catalog_dir: Path) -> tuple[list[Entry], list[Problem]]:
-    loaded = load_file(file, display_path(file))
-    entries, problems = [], list(loaded.problems)
-    for doc in loaded.documents:
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for doc in iter_documents(file, display_path(file), problems):
         located, found = check_product(doc, catalog_dir)
         problems += found
         ok = not any(p.severity == "error" for p in found)
