@@ -10,9 +10,11 @@ from reconciler.catalog.rules import metafield_input
 from reconciler.model import Media, Metafield, Option, Product, Variant, Weight
 
 _TEXT = ("title", "status", "vendor", "product_type", "description_html")
-_VARIANT_TEXT = ("sku", "barcode", "inventory_policy", "image")
-_VARIANT_FLAGS = ("taxable", "requires_shipping", "tracked")
-_VARIANT_MONEY = ("price", "compare_at_price", "cost")
+# Variant keys passed on as written: text, flags, and money as text (the model makes it Decimal)
+_VARIANT_PLAIN = (
+    "sku", "barcode", "inventory_policy", "image", "taxable", "requires_shipping", "tracked",
+    "price", "compare_at_price", "cost",
+)  # fmt: skip
 
 
 def build_product(located: Located) -> Product:
@@ -46,10 +48,7 @@ def build_product(located: Located) -> Product:
 
 def _variant(located: Located, data: dict, path: Path_, options: tuple[Option, ...]) -> Variant:
     chosen = data.get("options") or {}
-    fields: dict[str, Any] = {k: data[k] for k in (*_VARIANT_TEXT, *_VARIANT_FLAGS) if k in data}
-    for key in _VARIANT_MONEY:
-        if key in data:
-            fields[key] = data[key]  # text as written; the model turns it into Decimal
+    fields: dict[str, Any] = {k: data[k] for k in _VARIANT_PLAIN if k in data}
     if "weight" in data:
         fields["weight"] = Weight(data["weight"]["value"], data["weight"]["unit"])
     if "metafields" in data:

@@ -77,7 +77,12 @@ def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:
                 files.append(Path(folder, name))
             elif suffix.lower() in (".yaml", ".yml"):
                 ignored.append(Path(folder, name))
-    return sorted(files), sorted(ignored)
+    # Path order (part by part), compared as tuples: 10,000 Path.__lt__ calls cost more
+    return sorted(files, key=_parts), sorted(ignored)
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    return path.parts
 
 
 def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:

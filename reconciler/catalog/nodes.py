@@ -69,11 +69,12 @@ class Located:
 
 
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return None, node.value[part]
-    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+    items = node.value
+    if node.__class__ is _Sequence:
+        return (None, items[part]) if part.__class__ is int and part < len(items) else None
+    if node.__class__ is _Mapping and part.__class__ is str:
+        for key_node, value_node in items:
+            if key_node.value == part and key_node.__class__ is _Scalar:
                 return key_node, value_node
     return None
 
@@ -113,7 +114,7 @@ def convert(node: yaml.Node, typed: frozenset[str], free: frozenset[str] = froze
 
 
 _TEXT, _TYPED = 0, 1
-_Scalar, _Sequence = yaml.ScalarNode, yaml.SequenceNode
+_Scalar, _Sequence, _Mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _PLAIN = PLAIN
 
 
