@@ -71,13 +71,21 @@ def read_all(files: list[Path], catalog_dir: Path) -> tuple[list[Entry], list[Pr
 @contextmanager
 def no_cyclic_gc() -> Iterator[None]:
     """Reading builds tens of thousands of live objects and no reference cycles worth collecting:
-    the cyclic GC's repeated passes over them would cost more than the parsing itself."""
+    the cyclic GC's repeated passes over them would cost more than the parsing itself.
+
+    On the way out, everything made meanwhile would be the young generation, and the first
+    collection after re-enabling would scan it all at once (0.2 s for 10,000 products). It is
+    moved to the oldest generation instead (freeze, then unfreeze): scanned only by the next
+    full collection, as long-lived objects are. None of it is garbage, so nothing is lost.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
