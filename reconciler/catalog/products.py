@@ -8,10 +8,8 @@ twice) need everything, and they run afterwards on each product's few claims.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,24 +92,23 @@ def _read_many(files: list[Path], catalog_dir: Path) -> list[tuple[list[Entry], 
         return [read_file(f, catalog_dir) for f in files]
 
 
-def _read_many_packed(files: list[Path], catalog_dir: Path) -> bytes:
-    """_read_many in the forked process, its results packed for the trip back (handover.py)."""
-    return handover.dumps(_read_many(files, catalog_dir))
-
-
 def _read_in_parallel(files: list[Path], catalog_dir: Path) -> list:
     """This process reads the first half while a forked one reads the second (large catalogs)."""
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    can_fork = hasattr(os, "fork")
     if (os.cpu_count() or 1) < 2 or not can_fork or len(files) < 2 or not _large(files):
         return _read_many(files, catalog_dir)
-    # The forked process also pickles its results and this one unpickles them: give it less.
-    middle = max(1, round(len(files) * CHILD_SHARE))
-    middle = len(files) - middle
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(1, mp_context=context) as pool:
-        second = pool.submit(_read_many_packed, files[middle:], catalog_dir)
+    # The forked process also packs its results and this one unpacks them: give it less.
+    middle = len(files) - max(1, round(len(files) * CHILD_SHARE))
+    child = handover.Forked(_read_many, files[middle:], catalog_dir)
+    try:
         first = _read_many(files[:middle], catalog_dir)
-        return first + handover.loads(second.result())
+    except BaseException:
+        child.cancel()
+        raise
+    second = child.result()
+    if second is None:  # the forked reader failed: read its half here
+        second = _read_many(files[middle:], catalog_dir)
+    return first + second
 
 
 def _large(files: list[Path]) -> bool:

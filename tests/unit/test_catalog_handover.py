@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -59,3 +60,36 @@ def test_only_slotted_dataclasses_can_be_registered():
 
     with pytest.raises(TypeError):
         handover.register(Plain)
+
+
+def test_forked_function_result_comes_back():
+    child = handover.Forked(lambda n: [_product()] * n, 3)
+    assert child.result() == [_product()] * 3
+
+
+def test_a_failing_child_gives_none_and_is_reaped():
+    child = handover.Forked(lambda: 1 / 0)
+    assert child.result() is None
+
+
+def test_cancel_stops_a_running_child():
+    child = handover.Forked(time.sleep, 60)
+    started = time.monotonic()
+    child.cancel()
+    assert time.monotonic() - started < 10
+
+
+def test_a_failed_forked_reader_is_redone_here(tmp_path, monkeypatch):
+    from catalog_helpers import product
+
+    from reconciler.catalog import products, read_catalog
+
+    for i in range(6):
+        (tmp_path / "products").mkdir(exist_ok=True)
+        (tmp_path / "products" / f"p{i}.yaml").write_text(product(f"p{i}"), encoding="utf-8")
+    alone = read_catalog(tmp_path)
+    monkeypatch.setattr(products, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(handover, "dumps", lambda value: 1 / 0)  # fails in the child only
+    forked = read_catalog(tmp_path)
+    assert forked.products == alone.products and len(forked.products) == 6
+    assert forked.problems == alone.problems
