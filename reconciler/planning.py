@@ -36,7 +36,7 @@ log = logging.getLogger("reconciler.plan")
 
 READ_MODES = ("auto", "targeted", "full")
 STATE_FILE = Path(".catalog") / "sandbox.json"  # the embedded sandbox's store, in the catalog dir
-TARGETED_REASON = "targeted plan (--target): removals are not computed"
+TARGETED_REASON = "the plan is targeted (--target), so removals are not computed"
 _HASH_CHUNK = 200  # desired products hashed between two looks at the network (~5 ms)
 
 
@@ -124,14 +124,15 @@ def make_plan(
         complete=live.complete,
         incomplete_reason=live.incomplete_reason,
     )
-    log.debug(
-        "plan: %d desired, %d live read (%s read, %d requests), %s",
-        len(desired),
-        facts.products,
-        facts.mode,
-        facts.requests,
-        ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()),
-    )
+    fields = {
+        "desired": len(desired),
+        "live_products": facts.products,
+        "unmanaged": facts.unmanaged,
+        "read_mode": facts.mode,
+        "read_requests": facts.requests,
+        **{f"{phase}_s": round(seconds, 3) for phase, seconds in timings.items()},
+    }
+    log.debug("plan: " + " ".join(f"{k}={v}" for k, v in fields.items()), extra={"fields": fields})
     return PlanResult(plan, tuple(catalog.warnings), facts, timings)
 
 

@@ -123,7 +123,7 @@ def test_target_narrows_the_plan_and_computes_no_removals(capsys, sandbox, root)
     )
     assert actions(plan) == {"cap": "no-op", "tee": "update"}  # bowl is not archived
     assert plan["removals_blocked_reason"] == (
-        "no removal planned: targeted plan (--target): removals are not computed"
+        "no removal planned: the plan is targeted (--target), so removals are not computed"
     )
     _, plan = plan_json(capsys, "--store", sandbox.url)
     assert actions(plan) == {"bowl": "archive", "cap": "no-op", "mug": "update", "tee": "update"}
