@@ -103,15 +103,18 @@ def test_another_catalogs_products_are_counted_and_never_touched(capsys, sandbox
     products = desired(root)
     store_products(sandbox, [products["tee"], products["mug"]])
     store_products(sandbox, [products["theirs"], products["their-mug"]], catalog="other")
+    store_products(
+        sandbox, [desired(write_catalog(root, [mug("by-hand")]))["by-hand"]], marked=False
+    )
     write_catalog(root, [tee(), mug(), tee("theirs", price="99.00")])
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")
     # "theirs" is in this catalog too, but another catalog owns it: left alone with a warning;
-    # "their-mug" is not in this catalog: not removed, only counted.
+    # "their-mug" is not in this catalog: not removed, only counted; so is "by-hand" (no marker).
     assert actions(plan) == {"mug": "no-op", "tee": "no-op", "theirs": "no-op"}
     assert code == 0
     theirs = next(c for c in plan["changes"] if c["handle"] == "theirs")
     assert theirs["warnings"] == ["owned by catalog 'other': left alone"]
-    assert plan["unmanaged_count"] == 2
+    assert plan["unmanaged_count"] == 3
 
 
 def test_target_narrows_the_plan_and_computes_no_removals(capsys, sandbox, root):
@@ -164,3 +167,12 @@ def _same(got: dict, expected: dict) -> bool:
     assert actions(got)["tee-3"] == "create" and actions(got)["tee-5"] == "update"
     assert got["summary"] == expected["summary"] and got["estimate"] == expected["estimate"]
     return strip(got) == strip(expected)
+
+
+def test_estimate_uses_the_stores_restore_rate(capsys, sandbox_factory, root):
+    plus = sandbox_factory(plan="plus")
+    write_catalog(root, [tee(), mug()])
+    _, plan = plan_json(capsys, "--store", plus.url)
+    estimate = plan["estimate"]
+    assert estimate["restore_rate"] == 1000.0
+    assert estimate["seconds"] == round(estimate["points"] / 1000.0, 1)
