@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -101,19 +100,18 @@ def make_plan(
     if options.targets:
         complete, reason = False, TARGETED_REASON
     started = time.perf_counter()
-    with _no_gc():
-        plan = compare(
-            desired,
-            live.products,
-            catalog_name=settings.name,
-            on_remove=settings.on_remove,
-            complete=complete,
-            incomplete_reason=reason,
-            store=config.store.display,
-            api_version=config.api_version,
-            restore_rate=restore_rate,
-            desired_hashes=hashes,
-        )
+    plan = compare(
+        desired,
+        live.products,
+        catalog_name=settings.name,
+        on_remove=settings.on_remove,
+        complete=complete,
+        incomplete_reason=reason,
+        store=config.store.display,
+        api_version=config.api_version,
+        restore_rate=restore_rate,
+        desired_hashes=hashes,
+    )
     plan = replace(plan, unmanaged_count=plan.unmanaged_count + live.unmanaged)
     timings["compare"] = time.perf_counter() - started
     facts = ReadFacts(
@@ -236,16 +234,3 @@ async def hash_meanwhile(desired: Mapping[str, Product], other: Awaitable[Any]) 
         else:
             await asyncio.sleep(0)
     return hashes
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """compare allocates many small acyclic objects over a heap of millions (both catalogs):
-    the cyclic collector's passes over that heap would cost more than compare itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
