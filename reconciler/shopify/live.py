@@ -84,10 +84,14 @@ async def read_live(
     wanted = frozenset(handles)
     publications = await _publications(client)
     count = None
-    if mode == "auto":
+    auto = mode == "auto"
+    if auto:
         count = await _count(client) if removals else None
         mode = choose_mode(len(wanted), count, removals, full_threshold)
     reader = _Reader(client, catalog_name, wanted, publications, frozenset(variant_metafields))
+    # auto also switches to full when the sweep finds more of this catalog's products to read
+    # than full_threshold (a catalog that dropped most of its products).
+    reader.switch_after = full_threshold if auto else None
     if mode == "full":
         read = await reader.full(removals)
     else:
@@ -151,6 +155,7 @@ class _Reader:
         self.variant_metafields = frozenset(r for r in variant_metafields if "." in r)
         self.paged = PagedReader(client, len(publications))
         self.bulk_operations = 0
+        self.switch_after: int | None = None
 
     def ours(self, fields: Mapping[str, Any]) -> bool:
         value = (fields.get("marker") or {}).get("value")
@@ -171,6 +176,10 @@ class _Reader:
             return LiveRead(products, False, reason, "targeted", store_products=count)
         read_ids = {p.id for p in products.values()}
         missing = [i for i in found if i not in read_ids]
+        if self.switch_after is not None and len(missing) > self.switch_after:
+            # Many of this catalog's products are no longer in it: one full export reads them
+            # faster than paging through them.
+            return await self.full(removals)
         if missing:
             products = {**products, **await self.paged.by_ids(missing)}
         unmanaged = max(0, roots - len(products))

@@ -87,6 +87,16 @@ async def test_auto_picks_full_for_many_handles(sandbox):
     assert few.mode == "targeted" and few.bulk_operations == 0
 
 
+async def test_auto_reads_all_when_the_sweep_finds_many_dropped_products(sandbox):
+    marked = [product_input(f"old-{i}", marker=marker_json(f"old-{i}")) for i in range(30)]
+    seed(sandbox, [product_input("wanted"), *marked])
+    result = await read(sandbox, ["wanted"], full_threshold=10)
+    assert result.mode == "full" and result.complete
+    assert len(result.products) == 31
+    explicit = await read(sandbox, ["wanted"], mode="targeted", full_threshold=10)
+    assert explicit.mode == "targeted" and explicit.products == result.products
+
+
 async def test_variant_metafields_a_marker_names_are_read_whole(sandbox):
     marker = marker_json("old")
     seed(sandbox, [product_input("old", variant_metafields=3, marker=marker)])
