@@ -26,6 +26,7 @@ marker names other variant metafields. compare looks at no other variant metafie
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Collection, Mapping
@@ -167,10 +168,14 @@ class _Reader:
     # -- targeted ------------------------------------------------------------------------------
 
     async def targeted(self, removals: bool) -> LiveRead:
-        products = await self.paged.by_handles(self.handles)
         if not removals:
+            products = await self.paged.by_handles(self.handles)
             return LiveRead(products, False, NOT_COMPUTED, "targeted")
-        found, problem, roots, count = await self._sweep()
+        # The sweep's export runs on Shopify's side while the pages are read.
+        async with asyncio.TaskGroup() as group:  # a failure cancels the other
+            pages = group.create_task(self.paged.by_handles(self.handles))
+            sweep = group.create_task(self._sweep())
+        products, (found, problem, roots, count) = pages.result(), sweep.result()
         if problem:
             reason = f"the marker sweep did not add up: {problem}"
             return LiveRead(products, False, reason, "targeted", store_products=count)
