@@ -129,9 +129,22 @@ def iter_documents(
         problems.append(Problem(shown, 1, 1, "", message))
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: plain os.read calls, half the cost of Path.read_bytes's buffered file
+    object (which shows with 10,000 one-product files)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while chunks[-1]:
+            chunks.append(os.read(fd, 1 << 16))
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 2 else b"".join(chunks)
+
+
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as exc:
         problems.append(Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
         return None
