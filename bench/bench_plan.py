@@ -159,6 +159,7 @@ def run_plan(root: Path, url: str, *extra: str) -> dict[str, Any]:
         "rss_tree_mb": peak["tree"] / 2**20,
         "summary": plan["summary"],
         "requests": [r["operation"] for r in records if "operation" in r],
+        "points": sum(r.get("actual_cost") or 0 for r in records if "operation" in r),
         "phases": next((r for r in records if r.get("message", "").startswith("plan:")), {}),
     }
 
@@ -194,7 +195,10 @@ def report(label: str, result: dict[str, Any], target: str) -> None:
         f"({phases.get('read_mode')}), compare {phases.get('compare_s', 0):.2f} s; products read "
         f"{phases.get('live_products')}, unmanaged {phases.get('unmanaged')}"
     )
-    print(f"  requests: {len(result['requests'])} {dict(sorted(ops.items()))}")
+    print(
+        f"  requests: {len(result['requests'])} {dict(sorted(ops.items()))}, "
+        f"{result['points']:g} cost points"
+    )
     print(f"  plan: no-op {s['no_op']}, update {s['update']}, create {s['create']}, "
           f"archive {s['archive']}")  # fmt: skip
 
