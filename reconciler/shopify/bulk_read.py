@@ -161,7 +161,7 @@ def _parent_of(line: bytes) -> str | None:
 
 @dataclass
 class _Pending:
-    fields: dict[str, Any]
+    head: normalize.Head
     variants: list[tuple[str, Variant]] = field(default_factory=list)
     metafields: list[Metafield] = field(default_factory=list)
     media: list[LiveMedia] = field(default_factory=list)
@@ -217,7 +217,11 @@ class ProductAssembler:
         if not self._wanted(fields):
             self.skipped += 1
             return
-        pending = self._kept[product_id] = _Pending(fields)
+        pubs = None
+        if self._publications is not None:
+            pubs = frozenset(n for a, n in self._publications.items() if fields.get(a))
+        pending = _Pending(normalize.head(fields, publications=pubs))
+        self._kept[product_id] = pending
         for child in early:
             self._child(pending, child)
 
@@ -232,9 +236,7 @@ class ProductAssembler:
             extras = [m for a in self._variant_metafields if (m := node.get(a))]
             pending.variants.append((node["id"], normalize.variant(node, extras)))
         elif kind == ["Metafield"]:
-            if normalize.is_marker(node):
-                pending.fields.setdefault("marker", {"id": node["id"], "value": node["value"]})
-            else:
+            if not normalize.is_marker(node):  # the marker came with the product's own line
                 pending.metafields.append(normalize.metafield(node))
         else:
             pending.media.append(normalize.media(node))
@@ -244,16 +246,13 @@ class ProductAssembler:
         self.stats.orphans = sum(len(lines) for lines in self._early.values())
         self._early.clear()
         out: dict[str, LiveProduct] = {}
-        for pending in self._kept.values():
-            fields = pending.fields
-            pubs = None
-            if self._publications is not None:
-                pubs = frozenset(n for a, n in self._publications.items() if fields.get(a))
+        while self._kept:  # popped one by one: the pieces go as the products are made
+            _, pending = self._kept.popitem()
             live = normalize.assemble(
-                fields, pending.variants, pending.metafields, pending.media, publications=pubs
+                pending.head, pending.variants, pending.metafields, pending.media
             )
             out[live.handle] = live
-        self._kept.clear()
+        self._seen.clear()
         return out
 
 
