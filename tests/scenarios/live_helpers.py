@@ -14,12 +14,17 @@ CATALOG = "demo"
 
 
 def client_for(
-    handle, *, timeout: float = 10.0, retries: int = 6, api_version: str = "2026-10"
+    handle,
+    *,
+    timeout: float = 10.0,
+    retries: int = 6,
+    api_version: str = "2026-10",
+    token: str | None = None,
 ) -> ShopifyClient:
     config = ClientConfig(
         store=parse_store(handle.url),
         api_version=api_version,
-        credentials=Credentials(access_token=None),
+        credentials=Credentials(access_token=token),
         timeout=timeout,
         max_retries=retries,
     )
