@@ -117,9 +117,7 @@ def products(draw, handle: str) -> Product:
             sku=draw(maybe(words)),
             taxable=draw(maybe(st.booleans())),
             weight=draw(maybe(st.builds(Weight, prices, st.sampled_from(["GRAMS", "POUNDS"])))),
-            metafields=draw(
-                maybe(st.just((Metafield("custom", "fit", "number_decimal", "1.5"),)))
-            ),
+            metafields=draw(maybe(st.just((Metafield("custom", "fit", "number_decimal", "1.5"),)))),
         )
         for combo in combos[:4]
     )
