@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reconciler")
 
+# Every command that reads a catalog takes it the same way.
+catalog_option = click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(file_okay=False),
+    default="catalog",
+    show_default=True,
+    help="The catalog directory.",
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
@@ -149,14 +159,7 @@ def sandbox_serve(
 
 
 @cli.command("validate")
-@click.option(
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(file_okay=False),
-    default="catalog",
-    show_default=True,
-    help="The catalog directory.",
-)
+@catalog_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def validate_command(catalog_dir: str, fmt: str) -> int:
     """Check the catalog offline: every problem at once; exit 1 on any error."""
@@ -175,14 +178,7 @@ def validate_command(catalog_dir: str, fmt: str) -> int:
 
 
 @cli.command("plan")
-@click.option(
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(file_okay=False),
-    default="catalog",
-    show_default=True,
-    help="The catalog directory.",
-)
+@catalog_option
 @click.option("--store", help="my-shop, https://host, http://127.0.0.1:PORT or sandbox.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.option("--out", type=click.Path(dir_okay=False), help="Also save the plan (JSON) to FILE.")

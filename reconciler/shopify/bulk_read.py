@@ -124,6 +124,20 @@ class LineStats:
     without_handle: int = 0
     orphans: int = 0
 
+    def product(self, line: bytes) -> dict[str, Any] | None:
+        """A product line's fields, counted; None (and counted as a read error) when the line
+        cannot be parsed or lacks an id or a handle."""
+        self.roots += 1
+        try:
+            fields = json.loads(line)
+        except ValueError:
+            self.unreadable += 1
+            return None
+        if not fields.get("handle") or not fields.get("id"):
+            self.without_handle += 1
+            return None
+        return fields
+
     def problem(self, result: BulkResult) -> str | None:
         if self.unreadable:
             return f"{self.unreadable} lines of the bulk export could not be read"
@@ -202,16 +216,10 @@ class ProductAssembler:
             self._early.setdefault(parent, []).append(line)
 
     def _root(self, line: bytes) -> None:
-        self.stats.roots += 1
-        try:
-            fields = json.loads(line)
-        except ValueError:
-            self.stats.unreadable += 1
+        fields = self.stats.product(line)
+        if fields is None:
             return
-        product_id = fields.get("id")
-        if not fields.get("handle") or not product_id:
-            self.stats.without_handle += 1
-            return
+        product_id = fields["id"]
         self._seen.add(product_id)
         early = self._early.pop(product_id, ())
         if not self._wanted(fields):
@@ -270,15 +278,6 @@ class MarkerSweep:
         if _parent_of(line) is not None:
             self.stats.orphans += 1  # the sweep has no nested connection
             return
-        self.stats.roots += 1
-        try:
-            fields = json.loads(line)
-        except ValueError:
-            self.stats.unreadable += 1
-            return
-        handle = fields.get("handle")
-        if not handle or not fields.get("id"):
-            self.stats.without_handle += 1
-            return
-        if self._wanted(fields):
-            self.found[fields["id"]] = handle
+        fields = self.stats.product(line)
+        if fields is not None and self._wanted(fields):
+            self.found[fields["id"]] = fields["handle"]

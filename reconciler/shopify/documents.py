@@ -1,6 +1,11 @@
 """The GraphQL documents the client sends: graphql/NAME.graphql, one named operation each, parsed
 once, and the requested cost each will be charged (for pacing before the first answer tells).
 
+Selections several documents share are fragments in graphql/fragments/NAME.graphql (one fragment
+per file, named like it); `load` appends the ones a document spreads (transitively, each once),
+so every document sent is complete. Bulk query texts are sent through `inline_fragments`, since
+Shopify's bulk operations guide does not say fragments are accepted there.
+
 client.py turns a Document into a gql request; this module only needs graphql-core's parser.
 """
 
@@ -21,6 +26,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
     VariableNode,
     parse,
     print_ast,
@@ -31,6 +37,7 @@ from reconciler.errors import ShopifyError
 from reconciler.shopify import throttle
 
 GRAPHQL_DIR = Path(__file__).parent / "graphql"
+FRAGMENT_DIR = GRAPHQL_DIR / "fragments"
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,16 @@ def names() -> list[str]:
     return sorted(p.stem for p in GRAPHQL_DIR.glob("*.graphql"))
 
 
+def fragment_names() -> list[str]:
+    return sorted(p.stem for p in FRAGMENT_DIR.glob("*.graphql"))
+
+
 @cache
 def load(name: str) -> Document:
     path = GRAPHQL_DIR / f"{name}.graphql"
     if not path.is_file():
         raise ShopifyError(f"no GraphQL document {name!r} in {GRAPHQL_DIR}")
-    ast = parse(path.read_text(encoding="utf-8"))
+    ast = with_fragments(parse(path.read_text(encoding="utf-8")))
     ops = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
     if len(ops) != 1 or ops[0].name is None or ops[0].name.value != name:
         raise ShopifyError(f"{path.name} must hold exactly one operation, named {name}")
@@ -75,6 +86,83 @@ def load(name: str) -> Document:
     )
 
 
+@cache
+def fragment(name: str) -> FragmentDefinitionNode:
+    """The shared fragment in fragments/NAME.graphql."""
+    path = FRAGMENT_DIR / f"{name}.graphql"
+    if not path.is_file():
+        raise ShopifyError(f"no GraphQL fragment {name!r} in {FRAGMENT_DIR}")
+    defs = parse(path.read_text(encoding="utf-8")).definitions
+    if len(defs) != 1 or not isinstance(defs[0], FragmentDefinitionNode):
+        raise ShopifyError(f"{path.name} must hold exactly one fragment, named {name}")
+    if defs[0].name.value != name:
+        raise ShopifyError(f"{path.name} must hold exactly one fragment, named {name}")
+    return defs[0]
+
+
+def with_fragments(ast: DocumentNode) -> DocumentNode:
+    """`ast` with the shared fragments it spreads appended (those it spreads in turn too), each
+    once, in the order first spread; a fragment the document defines itself is kept as it is."""
+    defined = {d.name.value for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
+    added: dict[str, FragmentDefinitionNode] = {}
+    pending = [*_spreads(ast.definitions)]
+    while pending:
+        name = pending.pop(0)
+        if name in defined or name in added:
+            continue
+        added[name] = fragment(name)
+        pending.extend(_spreads([added[name]]))
+    if not added:
+        return ast
+    return DocumentNode(definitions=(*ast.definitions, *added.values()))
+
+
+def _spreads(nodes: Any) -> list[str]:
+    """Names of the fragments spread in `nodes`, in document order."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, FragmentSpreadNode):
+            out.append(node.name.value)
+        elif getattr(node, "selection_set", None) is not None:
+            out.extend(_spreads(node.selection_set.selections))
+    return out
+
+
+def inline_fragments(text: str) -> str:
+    """A query's text with every named fragment spread replaced by the fragment's selections
+    (and identical selections that meet at one level merged), the fragment definitions dropped.
+    A fragment must be spread where its type is the field's own type: the result is validated
+    against Shopify's schema in tests/contract."""
+    ast = with_fragments(parse(text))
+    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
+    ops = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+    inlined = [copy(op, selection_set=_inline(op.selection_set, fragments)) for op in ops]
+    return print_ast(DocumentNode(definitions=tuple(inlined)))
+
+
+def _inline(selection_set: Any, fragments: Mapping[str, Any]) -> Any:
+    if selection_set is None:
+        return None
+    out, seen = [], set()
+    for node in selection_set.selections:
+        if isinstance(node, FragmentSpreadNode):
+            nodes = _inline(fragments[node.name.value].selection_set, fragments).selections
+        else:
+            nodes = (copy(node, selection_set=_inline(node.selection_set, fragments)),)
+        for inlined in nodes:
+            key = print_ast(inlined)
+            if key not in seen:
+                seen.add(key)
+                out.append(inlined)
+    return SelectionSetNode(selections=tuple(out))
+
+
+def copy(node: Any, **changes: Any) -> Any:
+    """A graphql-core AST node with some attributes replaced (nodes are frozen)."""
+    kept = {k: getattr(node, k, None) for k in node.keys if k != "loc"}
+    return type(node)(**{**kept, **changes})
+
+
 def _selections(selection_set: Any, fragments: Mapping[str, Any]) -> tuple:
     out = []
     for node in selection_set.selections if selection_set else ():
@@ -84,8 +172,9 @@ def _selections(selection_set: Any, fragments: Mapping[str, Any]) -> tuple:
         elif isinstance(node, InlineFragmentNode):
             out.append(("...", None, _selections(node.selection_set, fragments)))
         elif isinstance(node, FragmentSpreadNode):
-            spread = fragments[node.name.value].selection_set
-            out.append(("...", None, _selections(spread, fragments)))
+            # A named fragment is spread on its own type here (see inline_fragments): its
+            # fields add up with their siblings', unlike the branches of an inline fragment.
+            out.extend(_selections(fragments[node.name.value].selection_set, fragments))
     return tuple(out)
 
 

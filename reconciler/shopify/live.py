@@ -120,8 +120,8 @@ def bulk_products_query(
     publication_ids: list[str], variant_metafields: list[str]
 ) -> tuple[str, dict[str, str], tuple[str, ...]]:
     """BulkProducts' text with its extras filled in: one `publishedOnPublication` per
-    publication, one `metafield(namespace:, key:)` per variant metafield ref. Returns the text,
-    the publication aliases and the variant metafield aliases."""
+    publication, one `metafield(namespace:, key:)` per variant metafield ref; fragments inlined.
+    Returns the text, the publication aliases and the variant metafield aliases."""
     text = documents.load("BulkProducts").query
     pubs = {f"pub{i}": pid for i, pid in enumerate(publication_ids)}
     product = "".join(
@@ -131,7 +131,7 @@ def bulk_products_query(
     refs = {f"vmf{i}": ref.split(".", 1) for i, ref in enumerate(variant_metafields)}
     variant = "".join(
         f"\n  {alias}: metafield(namespace: {json.dumps(ns)}, key: {json.dumps(key)}) "
-        "{\n    id\n    namespace\n    key\n    type\n    value\n  }"
+        "{ ...MetafieldFields }"
         for alias, (ns, key) in refs.items()
     )
     for name, extra in (("ProductExtras", product), ("VariantExtras", variant)):
@@ -139,7 +139,7 @@ def bulk_products_query(
         if fragment not in text:
             raise ShopifyError(f"BulkProducts.graphql: fragment {name} must read `{{ id }}`")
         text = text.replace(fragment, fragment[:-2] + extra + "\n}")
-    return text, pubs, tuple(refs)
+    return documents.inline_fragments(text), pubs, tuple(refs)
 
 
 class _Reader:
@@ -191,7 +191,7 @@ class _Reader:
         return LiveRead(products, True, None, "targeted", unmanaged, store_products=count)
 
     async def _sweep(self) -> tuple[dict[str, str], str | None, int, int | None]:
-        text = documents.load("BulkMarkers").query
+        text = documents.inline_fragments(documents.load("BulkMarkers").query)
         problem, count = None, None
         for _ in range(ATTEMPTS):
             sweep = bulk_read.MarkerSweep(self.ours)

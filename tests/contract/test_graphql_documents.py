@@ -1,6 +1,8 @@
 """Every GraphQL document the client sends is valid against Shopify's real Admin schema (2026-10,
 and 2025-10, the oldest version the project speaks), holds one named operation, and stays under
-the 1000-point single-query ceiling with its default page sizes.
+the 1000-point single-query ceiling with its default page sizes. Validated as sent: operations
+with the shared fragments appended, bulk query texts with their extras filled in and every
+fragment inlined.
 
 Needs ../shared/shopify-admin-schema/ (or $CATALOG_SHARED_DIR); skipped cleanly without it.
 """
@@ -17,6 +19,7 @@ import pytest
 from graphql import OperationDefinitionNode, build_client_schema, parse, validate
 
 from reconciler.shopify import documents
+from reconciler.shopify.live import bulk_products_query
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or ROOT / ".." / "shared")
@@ -76,3 +79,26 @@ def test_requested_cost_stays_under_the_ceiling(name):
     # The client's own estimate never undershoots what the sandbox charges by more than the
     # rounding of dynamic costs, so pacing does not overdraw the bucket.
     assert estimate >= charged - 1
+
+
+@pytest.mark.parametrize("name", documents.fragment_names())
+def test_each_shared_fragment_file_holds_one_fragment_that_some_document_spreads(name):
+    assert documents.fragment(name).name.value == name
+    assert any(f"...{name}\n" in documents.load(doc).query for doc in NAMES)
+
+
+def bulk_texts() -> dict[str, str]:
+    products, _, _ = bulk_products_query(
+        ["gid://shopify/Publication/1", "gid://shopify/Publication/2"], ["custom.fit", "my.care"]
+    )
+    markers = documents.inline_fragments(documents.load("BulkMarkers").query)
+    return {"BulkProducts": products, "BulkMarkers": markers}
+
+
+@pytest.mark.parametrize("version", ["2026-10", "2025-10"])
+@pytest.mark.parametrize("name", ["BulkProducts", "BulkMarkers"])
+def test_bulk_query_text_as_sent_validates_and_holds_no_fragment(name, version):
+    ast = parse(bulk_texts()[name])
+    assert [type(d).__name__ for d in ast.definitions] == ["OperationDefinitionNode"]
+    assert "..." not in bulk_texts()[name].replace("... on MediaImage", "")
+    assert [e.message for e in validate(schema(version), ast)] == []

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from graphql import parse, validate
+from graphql import validate
 from plan_builders import CATALOG, product
 
 from reconciler.metafield_values import from_shopify
@@ -32,9 +31,9 @@ from reconciler.plan.compare import compare
 from reconciler.sandbox.resolvers import execute
 from reconciler.sandbox.schema import load_schema
 from reconciler.sandbox.state import Store, fixed_clock
+from reconciler.shopify import documents
 from reconciler.shopify.input import PRODUCT_ID
 
-GRAPHQL = Path(__file__).resolve().parents[3] / "reconciler" / "shopify" / "graphql"
 SERVED = ("ProductSet", "MetafieldsSet", "MetafieldsDelete")
 
 
@@ -44,7 +43,7 @@ class Sandbox:
         self.schema = load_schema("2026-10")
 
     def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        document = parse((GRAPHQL / f"{operation}.graphql").read_text())
+        document = documents.load(operation).ast
         assert validate(self.schema, document) == []
         result = execute(self.store, self.schema, document, variables, None, "2026-10")
         assert not result.errors, result.errors
