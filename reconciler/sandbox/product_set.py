@@ -13,18 +13,16 @@ variant names must be listed in its option's `values`.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from . import handles
 from . import media as media_rules
 from .gids import UserError, UserErrors, gid_number, refuse
+from .manual_collections import product_collections
 from .metafields import resolve_namespace
 from .product_metafields import product_metafields
 from .state import Media, Product, Store
 from .variants import build_options_and_variants, default_options_and_variants
-
-_COLLECTION = re.compile(r"^gid://shopify/Collection/\d+$")
 
 
 def product_set(store: Store, data: dict[str, Any], identifier: dict[str, Any] | None) -> Product:
@@ -135,7 +133,9 @@ def _build(
             store, None, [custom], errors, ["identifier", "customId"]
         )
     if "collections" in data and data["collections"] is not None:
-        new.collections = _collections(data["collections"], errors)
+        # "The IDs of collections that this product will be a member of" (ProductSetInput):
+        # exactly these, the others left (Mutation.productSet: list fields replace).
+        new.collections = product_collections(store, data["collections"], errors)
     if "files" in data and data["files"] is not None:
         new.media = _files(store, old, data["files"], errors)
     if errors:
@@ -325,16 +325,6 @@ def _resolve_variant_media(new: Product) -> None:
             v.media_id = media[index].id if index < len(media) else None
         elif v.media_id is not None and v.media_id not in kept:
             v.media_id = None  # its file left the product's files
-
-
-def _collections(ids: list[str], errors: list[UserError]) -> tuple[str, ...]:
-    # The sandbox holds no collections (part 1), so any id names a collection that does not exist.
-    for i, value in enumerate(ids):
-        code = "NOT_FOUND" if _COLLECTION.match(value) else "INVALID_INPUT"
-        errors.append(
-            UserError("Collection does not exist", ["input", "collections", str(i)], code)
-        )
-    return ()
 
 
 def _files(

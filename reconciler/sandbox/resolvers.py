@@ -16,8 +16,8 @@ from graphql import ExecutionResult, GraphQLError, GraphQLSchema
 from graphql import execute as graphql_execute
 from graphql.language import DocumentNode
 
+from . import manual_collections, operations, views_collections, views_store, views_variants  # noqa: F401  (register their field tables)
 from . import metafields as mf_rules
-from . import operations, views_store, views_variants  # noqa: F401  (register their field tables)
 from . import products as product_rules
 from .bulk import view as bulk_view
 from .connections import Edge, connection, page_size_error
@@ -25,6 +25,7 @@ from .gids import UserErrors, gid_number, parse_gid
 from .product_set import product_set
 from .search import compile_query, sort_key
 from .state import (
+    Collection,
     Location,
     Media,
     MetafieldDefinition,
@@ -140,6 +141,7 @@ _TYPE_OF = {
     Shop: "Shop",
     Media: "MediaImage",
     MetafieldDefinition: "MetafieldDefinition",
+    Collection: "Collection",
 }
 
 
@@ -171,6 +173,8 @@ def find_node(store: Store, value: Any) -> Any:
         found = store.publications.get(number)
     elif kind == "MetafieldDefinition":
         found = store.definitions.get(number)
+    elif kind == "Collection":
+        found = store.collections.get(number)
     elif kind == "Shop" and number == store.shop.id:
         found = store.shop
     elif kind in ("ProductSetOperation", "ProductDeleteOperation"):
@@ -357,6 +361,17 @@ def _definition_create(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _collection_create(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
+    # 2026-10: "If both `collection` and `input` are provided, `collection` is used."
+    arg = "collection" if args.get("collection") is not None else "input"
+    data = args.get(arg)
+    if data is None:
+        raise GraphQLError("One of `collection` or `input` is required")
+    return _guarded(
+        lambda: manual_collections.collection_create(ctx.store, data, arg), "collection"
+    )
+
+
 def _publishable(fn: Callable[..., Any], ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     out = _guarded(lambda: fn(ctx.store, args["id"], args["input"]), "publishable")
     out["shop"] = ctx.store.shop
@@ -389,6 +404,7 @@ ROOT: dict[str, Callable[[Context, dict[str, Any]], Any]] = {
     "metafieldsSet": _metafields_set,
     "metafieldsDelete": _metafields_delete,
     "metafieldDefinitionCreate": _definition_create,
+    "collectionCreate": _collection_create,
     "tagsAdd": lambda c, a: _tags(product_rules.tags_add, c, a),
     "tagsRemove": lambda c, a: _tags(product_rules.tags_remove, c, a),
     "publishablePublish": lambda c, a: _publishable(product_rules.publish, c, a),
@@ -399,5 +415,6 @@ ROOT: dict[str, Callable[[Context, dict[str, Any]], Any]] = {
 # Part 2 root fields live in their own modules (imported last: they use this module's names).
 from . import resolvers_bulk, resolvers_media  # noqa: E402
 
+ROOT.update(views_collections.ROOTS)
 ROOT.update(resolvers_bulk.ROOTS)
 ROOT.update(resolvers_media.ROOTS)

@@ -136,9 +136,29 @@ class Product:
     variants: list[Variant] = field(default_factory=list)
     metafields: list[Metafield] | None = None
     media: list[Media] | None = None
-    collections: tuple[str, ...] = ()
+    # ids of the (manual) collections the product belongs to, ascending; the store keeps the
+    # reverse index in Collection.members
+    collections: tuple[int, ...] = ()
     # publication id -> publish date (epoch seconds)
     publications: dict[int, int] | None = None
+
+
+@dataclass(slots=True)
+class Collection:
+    """A manual (custom) collection; smart collections are not emulated (docs/sandbox.md)."""
+
+    id: int
+    title: str
+    handle: str
+    created_at: int
+    updated_at: int
+    description_html: str = ""
+    sort_order: str = "BEST_SELLING"
+    template_suffix: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    # member product ids in the collection's manual order (a dict: ordered, O(1) removal)
+    members: dict[int, None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -198,6 +218,7 @@ ID_KINDS = (
     "Publication",
     "Location",
     "MetafieldDefinition",
+    "Collection",
     "ProductSetOperation",
     "ProductDeleteOperation",
 )
@@ -229,6 +250,7 @@ class Store:
         self.definitions: dict[int, MetafieldDefinition] = {}
         self.publications: dict[int, Publication] = {}
         self.locations: dict[int, Location] = {}
+        self.collections: dict[int, Collection] = {}
         # async productSet/productDelete operations by GID (in memory only, not dumped)
         self.operations: dict[str, dict[str, Any]] = {}
         # every file (MediaImage) by id, attached to products or not (the admin's Files page)
@@ -275,6 +297,10 @@ class Store:
     def put_product(self, product: Product, old_handle: str | None = None) -> None:
         if old_handle is not None and self.by_handle.get(old_handle) == product.id:
             del self.by_handle[old_handle]
+        before = self.products.get(product.id)
+        was = before.collections if before is not None else ()
+        if product.collections or was:
+            self._sync_members(product.id, was, product.collections)
         self.products[product.id] = product
         self.by_handle[product.handle] = product.id
         for v in product.variants:
@@ -288,9 +314,18 @@ class Store:
     def drop_product(self, product: Product) -> None:
         for v in product.variants:
             self.drop_variant(v)
+        self._sync_members(product.id, product.collections, ())
         del self.products[product.id]
         if self.by_handle.get(product.handle) == product.id:
             del self.by_handle[product.handle]
+
+    def _sync_members(self, pid: int, was: tuple[int, ...], now: tuple[int, ...]) -> None:
+        """Keep Collection.members in step with a product's collections (new ones go last)."""
+        for cid in was:
+            if cid not in now and cid in self.collections:
+                self.collections[cid].members.pop(pid, None)
+        for cid in now:
+            self.collections[cid].members.setdefault(pid, None)
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -308,6 +343,7 @@ class Store:
             "publications": [_plain(p) for p in self.publications.values()],
             "locations": [_plain(loc) for loc in self.locations.values()],
             "definitions": [_plain(d) for d in self.definitions.values()],
+            "collections": [_plain(c) for c in self.collections.values()],
             "redirects": dict(self.redirects),
             "products": products,
             "files": [_plain(m) for m in self.files.values() if m.id not in attached],
@@ -329,6 +365,10 @@ class Store:
         store.locations = {loc["id"]: Location(**loc) for loc in data["locations"]}
         store.definitions = {d["id"]: MetafieldDefinition(**d) for d in data["definitions"]}
         store.redirects = dict(data["redirects"])
+        for raw in data.get("collections", ()):  # before products: they index into these
+            raw = dict(raw)
+            raw["members"] = dict.fromkeys(int(k) for k in raw["members"])  # JSON keeps the order
+            store.collections[raw["id"]] = Collection(**raw)
         for raw in data["products"]:
             product = _product_from(raw)
             # a file attached to several products is one object
@@ -383,7 +423,7 @@ def _variant_from(raw: dict[str, Any]) -> Variant:
 def _product_from(raw: dict[str, Any]) -> Product:
     raw = dict(raw)
     raw["tags"] = tuple(raw["tags"])
-    raw["collections"] = tuple(raw["collections"])
+    raw["collections"] = tuple(raw.get("collections", ()))
     raw["options"] = [
         Option(o["id"], o["name"], [OptionValue(**v) for v in o["values"]]) for o in raw["options"]
     ]

@@ -20,6 +20,10 @@ QUERY_FIELDS = (
     "location",
     "locations",
     "metafieldDefinitions",
+    "collection",
+    "collectionByIdentifier",
+    "collections",
+    "collectionsCount",
     # part 2 (bulk operations): kept in the schema now so the subset is stable
     "bulkOperation",
     "bulkOperations",
@@ -36,6 +40,7 @@ MUTATION_FIELDS = (
     "publishablePublish",
     "publishableUnpublish",
     "metafieldDefinitionCreate",
+    "collectionCreate",
     # part 2
     "productUpdate",
     "productCreateMedia",
@@ -51,6 +56,7 @@ MUTATION_FIELDS = (
 SERVED_TYPES = (
     "Shop",
     "Product",
+    "Collection",
     "ProductVariant",
     "ProductOption",
     "ProductOptionValue",
