@@ -285,3 +285,26 @@ def test_over_http_with_reset(sandbox):
     assert sandbox.control("reset").status == 200
     after = sandbox.graphql("{ collections(first: 5) { nodes { id } } }").json
     assert after["data"]["collections"]["nodes"] == []
+
+
+def test_bulk_export_of_product_collections(sandbox):
+    from bulk_helper import download, run_query, wait
+
+    cid = sandbox.graphql(CREATE_INPUT, {"input": {"title": "Summer"}}).json["data"][
+        "collectionCreate"
+    ]["collection"]["id"]
+    for handle, member in (("tee", [cid]), ("cap", [])):
+        body = {"input": {"title": handle, "collections": member}, "identifier": {"handle": handle}}
+        assert sandbox.graphql(SET, body).json["data"]["productSet"]["userErrors"] == []
+    query = (
+        "{ products { edges { node { id handle collections { edges { node { id handle } } } } } } }"
+    )
+    run = run_query(sandbox, query, False, "2026-10")
+    assert run["userErrors"] == [], run
+    op = wait(sandbox, run["bulkOperation"]["id"])
+    assert op["status"] == "COMPLETED", op
+    rows = download(op["url"])
+    tee = next(r["id"] for r in rows if r.get("handle") == "tee")
+    assert [r for r in rows if "__parentId" in r] == [
+        {"id": cid, "handle": "summer", "__parentId": tee}
+    ]
