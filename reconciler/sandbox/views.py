@@ -299,14 +299,13 @@ table(
     availablePublicationsCount=lambda p, c, _a: count(len(c.store.publications)),
     publicationCount=lambda p, _c, _a: len(p.publications or {}),
     unpublishedPublications=lambda p, c, a: _unpublished(p, c, a),
-    inCollection=const(False),
     productComponentsCount=const({"count": 0, "precision": "EXACT"}),
     sellingPlanGroupsCount=const({"count": 0, "precision": "EXACT"}),
     sellingPlanGroupCount=const(0),
     productParents=empty_connection,
     priceRangeV2=lambda p, c, _a: _price_range(p, c),
     storefrontId=lambda p, _c, _a: _storefront_id(gid("Product", p.id)),
-    # The sandbox holds no collections, so no variant is in any collection.
+    # Variant-level membership (selections with variantIds) is not emulated: always empty.
     variantsInCollection=empty_connection,
     variantsInCollectionCount=const({"count": 0, "precision": "EXACT"}),
 )
