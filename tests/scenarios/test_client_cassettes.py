@@ -7,27 +7,43 @@
   token, see docs/live-testing.md) and re-records the cassettes from it.
 
 Before anything is written, the token header, the client secret and any minted access token are
-removed, and the store's host is replaced by example-shop.myshopify.com; replay therefore targets
-that placeholder, matching requests on method, path and body.
+removed, and the store's host is replaced by example-shop.myshopify.com; a bulk operation's signed
+result-file URL (another host, a signature in its query) becomes a path on that placeholder named
+by a hash of the real path, in the poll's answer and in the download request alike. Replay
+therefore targets the placeholder, matching requests on method, path and body.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import vcr
+from live_helpers import marker_json
 
 from reconciler.errors import UserErrorsError
+from reconciler.model import Metafield
 from reconciler.shopify.client import TOKEN_HEADER, ShopifyClient
+from reconciler.shopify.live import LiveRead, read_live
 from reconciler.shopify.store import ClientConfig, Credentials, parse_store, resolve
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 PLACEHOLDER_HOST = "example-shop.myshopify.com"
+RESULTS_PATH = "/bulk-results/"  # where a bulk result file's URL points in a cassette
 HANDLE = "reconciler-cassette-tee"
+READ_CATALOG = "reconciler-cassette"
+READ_HANDLES = {
+    "marked": "reconciler-cassette-read-a",  # asked for, carries this catalog's marker
+    "plain": "reconciler-cassette-read-b",  # asked for, no marker, no options
+    "dropped": "reconciler-cassette-read-c",  # not asked for, carries the marker: found by sweep
+}
+ABSENT = "reconciler-cassette-read-absent"
 
 
 # --- scenarios: the same code runs in replay, recording and live mode --------------------------
@@ -92,7 +108,141 @@ async def read_back(client: ShopifyClient) -> dict:
     raise AssertionError(f"{HANDLE} never showed up in products(query:)")
 
 
-SCENARIOS = {"shop": scenario_shop, "product_roundtrip": scenario_product_roundtrip}
+def read_inputs() -> dict[str, dict[str, Any]]:
+    """ProductSetInputs of the small store the live-read scenario creates."""
+    fit = {"namespace": "custom", "key": "fit", "type": "single_line_text_field"}
+    marked, plain, dropped = (READ_HANDLES[k] for k in ("marked", "plain", "dropped"))
+    return {
+        marked: {
+            "handle": marked,
+            "title": "Reconciler read A",
+            "status": "DRAFT",
+            "vendor": "Acme",
+            "tags": ["reconciler-test", "b-tag"],
+            "descriptionHtml": "<p>Soft cotton</p>",
+            "productOptions": [{"name": "Size", "values": [{"name": "S"}, {"name": "M"}]}],
+            "variants": [
+                {"optionValues": [{"optionName": "Size", "name": s}], "price": price,
+                 "sku": f"{marked}-{s}", "metafields": [{**fit, "value": f"fit-{s}"}]}
+                for s, price in (("S", "19.00"), ("M", "21.5"))
+            ],
+            "metafields": [
+                {"namespace": "custom", "key": "reconciler_test",
+                 "type": "single_line_text_field", "value": "read"},
+                {"namespace": "catalog_reconciler", "key": "marker", "type": "json",
+                 "value": marker_json(marked, READ_CATALOG)},
+            ],
+        },
+        plain: {
+            "handle": plain,
+            "title": "Reconciler read B",
+            "status": "DRAFT",
+            "productType": "Mugs",
+            "productOptions": [{"name": "Title", "values": [{"name": "Default Title"}]}],
+            "variants": [
+                {"optionValues": [{"optionName": "Title", "name": "Default Title"}],
+                 "price": "7.25", "compareAtPrice": "9.00"}
+            ],
+        },
+        dropped: {
+            "handle": dropped,
+            "title": "Reconciler read C",
+            "status": "DRAFT",
+            "productOptions": [{"name": "Title", "values": [{"name": "Default Title"}]}],
+            "variants": [
+                {"optionValues": [{"optionName": "Title", "name": "Default Title"}],
+                 "price": "3.00"}
+            ],
+            "metafields": [
+                {"namespace": "catalog_reconciler", "key": "marker", "type": "json",
+                 "value": marker_json(dropped, READ_CATALOG)},
+            ],
+        },
+    }  # fmt: skip
+
+
+async def scenario_live_read(client: ShopifyClient) -> None:
+    """read_live against a store of three products made here with ProductSet: targeted (paged
+    `handle:"…"` search, the marker sweep's bulk export, the dropped product read by id) and
+    full (one bulk export with aliased publications and variant metafields, its result file
+    downloaded); both must normalize the products identically."""
+    ids: list[str] = []
+    try:
+        for handle, product_input in read_inputs().items():
+            written = await client.execute(
+                "ProductSet", {"identifier": {"handle": handle}, "input": product_input}
+            )
+            ids.append(written["productSet"]["product"]["id"])
+        targeted = await read_until_found(client, "targeted")
+        full = await read_until_found(client, "full")
+        check_live_read(targeted, full)
+    except BaseException:
+        await delete_products(client, ids, quietly=True)  # the first failure is the one to see
+        raise
+    await delete_products(client, ids)
+
+
+async def read_until_found(client: ShopifyClient, mode: str) -> LiveRead:
+    # Shopify's search index may lag the writes by a moment; every try is recorded.
+    for _ in range(10):
+        read = await read_live(
+            client,
+            catalog_name=READ_CATALOG,
+            handles=[READ_HANDLES["marked"], READ_HANDLES["plain"], ABSENT],
+            mode=mode,
+            removals=True,
+            variant_metafields={"custom.fit"},
+        )
+        if set(read.products) == set(READ_HANDLES.values()) and read.complete:
+            return read
+    raise AssertionError(f"{mode} read never found the products: {sorted(read.products)}")
+
+
+def check_live_read(targeted: LiveRead, full: LiveRead) -> None:
+    assert (targeted.mode, full.mode) == ("targeted", "full")
+    assert targeted.bulk_operations == 1 and full.bulk_operations == 1
+    assert targeted.unmanaged == full.unmanaged  # the store's other products, only counted
+    for handle in READ_HANDLES.values():
+        one, other = targeted.products[handle], full.products[handle]
+        assert one.product == other.product, handle
+        assert (one.id, one.variant_ids, one.marker) == (other.id, other.variant_ids, other.marker)
+        assert one.complete and other.complete
+    a = full.products[READ_HANDLES["marked"]]
+    assert a.marker is not None and a.marker.catalog == READ_CATALOG and a.marker_id
+    assert a.product.status == "draft" and a.product.vendor == "Acme"
+    assert a.product.tags == frozenset({"reconciler-test", "b-tag"})
+    assert a.product.metafields == (
+        Metafield("custom", "reconciler_test", "single_line_text_field", "read"),
+    )
+    assert [o.name for o in a.product.options] == ["Size"]
+    by_size = {v.key: v for v in a.product.variants}
+    assert by_size[("S",)].price == Decimal("19.00") and by_size[("M",)].price == Decimal("21.5")
+    assert by_size[("M",)].sku == f"{READ_HANDLES['marked']}-M"
+    assert [m.value for m in by_size[("S",)].metafields] == ["fit-S"]
+    b = full.products[READ_HANDLES["plain"]]
+    assert b.marker is None and b.product.options == ()
+    assert [(v.key, v.price, v.compare_at_price) for v in b.product.variants] == [
+        ((), Decimal("7.25"), Decimal("9.00"))
+    ]
+    c = full.products[READ_HANDLES["dropped"]]
+    assert c.marker is not None and c.marker.catalog == READ_CATALOG
+
+
+async def delete_products(client: ShopifyClient, ids: list[str], quietly: bool = False) -> None:
+    for product_id in ids:
+        try:
+            gone = await client.execute("ProductDelete", {"id": product_id})
+            assert gone["productDelete"]["deletedProductId"] == product_id
+        except Exception:
+            if not quietly:
+                raise
+
+
+SCENARIOS = {
+    "shop": scenario_shop,
+    "product_roundtrip": scenario_product_roundtrip,
+    "live_read": scenario_live_read,
+}
 
 
 # --- filtering what is written ------------------------------------------------------------------
@@ -102,6 +252,8 @@ def recorder(record_mode: str, real_host: str | None = None) -> vcr.VCR:
     def request_filter(request):
         parts = urlsplit(request.uri)
         request.uri = f"https://{PLACEHOLDER_HOST}{parts.path}"
+        if not parts.path.startswith(("/admin/", RESULTS_PATH)):
+            request.uri = result_url(request.uri)  # a bulk result file, at a signed URL
         return request
 
     def response_filter(response):
@@ -137,7 +289,37 @@ def scrub_body(body: str, real_host: str | None) -> str:
     if isinstance(data, dict) and "access_token" in data:
         data["access_token"] = "shpat_REDACTED"
         return json.dumps(data)
+    if scrub_result_urls(data):
+        return json.dumps(data)
     return body
+
+
+def result_url(url: str) -> str:
+    """A bulk result file's signed URL as the cassette holds it: on the placeholder host, its
+    path a hash of the real one, no query (the signature)."""
+    path = urlsplit(url).path
+    if path.startswith(RESULTS_PATH):
+        return f"https://{PLACEHOLDER_HOST}{path}"
+    return (
+        f"https://{PLACEHOLDER_HOST}{RESULTS_PATH}{hashlib.sha256(path.encode()).hexdigest()[:16]}"
+    )
+
+
+def scrub_result_urls(data: Any) -> bool:
+    """Rewrite the `url` and `partialDataUrl` of every BulkOperation in an answer; True when
+    something changed."""
+    changed = False
+    if isinstance(data, dict):
+        if "objectCount" in data:
+            for key in ("url", "partialDataUrl"):
+                if data.get(key):
+                    data[key], changed = result_url(data[key]), True
+        for value in data.values():
+            changed = scrub_result_urls(value) or changed
+    elif isinstance(data, list):
+        for value in data:
+            changed = scrub_result_urls(value) or changed
+    return changed
 
 
 def replay_client() -> ShopifyClient:
@@ -173,9 +355,34 @@ def test_cassettes_hold_no_secret_and_no_real_host():
     for text in texts:
         assert "shpat_" not in text.replace("shpat_REDACTED", "")
         assert "127.0.0.1" not in text
+        for signed in ("Signature", "GoogleAccessId", "X-Goog-", "storage.googleapis.com"):
+            assert signed not in text  # a bulk result file's signed URL
         store = os.environ.get("SHOPIFY_STORE")
         if store:
             assert parse_store(store).display not in text
+
+
+def test_recorded_export_lists_children_after_their_parents():
+    """An unverified reading of Shopify (facts §3.6, with groupObjects false): the reader copes
+    with children before their parent, but a cassette re-recorded live that fails here refutes
+    the docs' "nested connections appear after their parents": correct shopify-facts.md."""
+    path = CASSETTES / "client_live_read.yaml"
+    if not path.exists():
+        pytest.skip("the live_read cassette is not recorded yet")
+    with recorder("none").use_cassette(path.name) as cassette:
+        files = [
+            response["body"]["string"]
+            for request, response in cassette.data
+            if urlsplit(request.uri).path.startswith(RESULTS_PATH)
+        ]
+    assert files  # the marker sweep's and the full export's result files
+    for body in files:
+        text = body.decode() if isinstance(body, bytes) else body
+        seen: set[str] = set()
+        for line in filter(None, text.splitlines()):
+            node = json.loads(line)
+            assert node.get("__parentId", node["id"]) in seen | {node["id"]}, line[:200]
+            seen.add(node["id"])
 
 
 @pytest.mark.live
