@@ -93,11 +93,10 @@ def fragment(name: str) -> FragmentDefinitionNode:
     if not path.is_file():
         raise ShopifyError(f"no GraphQL fragment {name!r} in {FRAGMENT_DIR}")
     defs = parse(path.read_text(encoding="utf-8")).definitions
-    if len(defs) != 1 or not isinstance(defs[0], FragmentDefinitionNode):
+    one = defs[0] if len(defs) == 1 else None
+    if not isinstance(one, FragmentDefinitionNode) or one.name.value != name:
         raise ShopifyError(f"{path.name} must hold exactly one fragment, named {name}")
-    if defs[0].name.value != name:
-        raise ShopifyError(f"{path.name} must hold exactly one fragment, named {name}")
-    return defs[0]
+    return one
 
 
 def with_fragments(ast: DocumentNode) -> DocumentNode:
@@ -136,7 +135,7 @@ def inline_fragments(text: str) -> str:
     ast = with_fragments(parse(text))
     fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
     ops = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
-    inlined = [copy(op, selection_set=_inline(op.selection_set, fragments)) for op in ops]
+    inlined = [_copy(op, selection_set=_inline(op.selection_set, fragments)) for op in ops]
     return print_ast(DocumentNode(definitions=tuple(inlined)))
 
 
@@ -148,7 +147,7 @@ def _inline(selection_set: Any, fragments: Mapping[str, Any]) -> Any:
         if isinstance(node, FragmentSpreadNode):
             nodes = _inline(fragments[node.name.value].selection_set, fragments).selections
         else:
-            nodes = (copy(node, selection_set=_inline(node.selection_set, fragments)),)
+            nodes = (_copy(node, selection_set=_inline(node.selection_set, fragments)),)
         for inlined in nodes:
             key = print_ast(inlined)
             if key not in seen:
@@ -157,7 +156,7 @@ def _inline(selection_set: Any, fragments: Mapping[str, Any]) -> Any:
     return SelectionSetNode(selections=tuple(out))
 
 
-def copy(node: Any, **changes: Any) -> Any:
+def _copy(node: Any, **changes: Any) -> Any:
     """A graphql-core AST node with some attributes replaced (nodes are frozen)."""
     kept = {k: getattr(node, k, None) for k in node.keys if k != "loc"}
     return type(node)(**{**kept, **changes})
