@@ -157,7 +157,9 @@ def cancel_running(handle) -> None:
 
 @pytest.mark.parametrize("mode", ["full", "targeted"])
 async def test_a_canceled_export_is_incomplete(sandbox_factory, mode):
-    handle = sandbox_factory(bulk_rate=200)
+    # Slow exports (2 s for the 40-line marker sweep) so the canceller always catches them running,
+    # even on a busy machine.
+    handle = sandbox_factory(bulk_rate=20)
     seed(handle, [product_input(f"p{i}", marker=marker_json(f"p{i}")) for i in range(40)])
     with Meddler(lambda: cancel_running(handle)):
         result = await read(handle, ["p1", "p2"], mode=mode)
@@ -169,7 +171,7 @@ async def test_a_canceled_export_is_incomplete(sandbox_factory, mode):
 
 @pytest.mark.parametrize("mode", ["full", "targeted"])
 async def test_products_created_during_the_export_make_it_incomplete(sandbox_factory, mode):
-    handle = sandbox_factory(bulk_rate=300)
+    handle = sandbox_factory(bulk_rate=40)  # 1 s per export: several creations land in each
     seed(handle, [product_input(f"p{i}") for i in range(40)])
     numbers = iter(range(10_000))
     with Meddler(lambda: seed(handle, [product_input(f"new-{next(numbers)}")]), every=0.1):
