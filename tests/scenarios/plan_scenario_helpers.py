@@ -4,6 +4,8 @@ run the real command.
 
 apply is not built yet, so `store_products` stands in for it: it sends a create's calls in order,
 filling `{{product.id}}` from productSet's answer and recording created media in the marker.
+`store_products_with_client` sends the same calls through a ShopifyClient (the cassette scenario
+`plan`, which also runs against a real store).
 Variations make the states a plan must recognize: a marker of another catalog, no marker (adopt),
 a marker recording what the catalog holds while the store holds something else (drift).
 """
@@ -11,7 +13,7 @@ a marker recording what the catalog holds while the store holds something else (
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +26,7 @@ from reconciler.cli import main
 from reconciler.model import MARKER_KEY, MARKER_NAMESPACE, Marker, Product, Variant
 from reconciler.sandbox.testing import SandboxHandle
 from reconciler.shopify import documents
+from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.input import PRODUCT_ID, mutation_calls
 
 CATALOG = "shop"
@@ -113,37 +116,83 @@ def store_products(
     """
     ids = {}
     for product in products:
-        calls = mutation_calls(product, None, None, catalog=catalog)
-        product_id, media_ids = PRODUCT_ID, {}
-        for call in calls:
-            text = json.dumps(call["variables"]).replace(PRODUCT_ID, product_id)
-            variables, operation = json.loads(text), call["operation"]
-            if operation == "ProductSet":
-                tags = set(variables["input"].get("tags", ())) | set(extra_tags)
-                variables["input"]["tags"] = sorted(tags)
-                data = _send(store, documents.load(operation).query, variables)
-                product_id = data["productSet"]["product"]["id"]
-            elif operation == "ProductUpdateMedia":
-                data = _send(store, MEDIA, variables)
-                nodes = data["productUpdate"]["product"]["media"]["nodes"][
-                    -len(variables["media"]) :
-                ]
-                sources = [m["originalSource"] for m in variables["media"]]
-                media_ids = {src: node["id"] for src, node in zip(sources, nodes, strict=True)}
-            elif operation == "MetafieldsSet":
-                owned = marker_of.get(product.handle, product) if marker_of else product
-                marker = Marker.for_product(owned, catalog, media_ids).to_json()
-                entries = [
-                    {**m, "value": marker} if _is_marker(m) else m
-                    for m in variables["metafields"]
-                    if marked or not _is_marker(m)
-                ]
-                if entries:
-                    _send(store, documents.load(operation).query, {"metafields": entries})
-            else:
-                raise AssertionError(f"the sandbox helper cannot send {operation}")
-        ids[product.handle] = product_id
+        steps = _create_steps(product, catalog, marked, marker_of, extra_tags)
+        answer: dict[str, Any] | None = None
+        try:
+            while True:
+                operation, variables = steps.send(answer)
+                query = MEDIA if operation == "ProductUpdateMedia" else None
+                answer = _send(store, query or documents.load(operation).query, variables)
+        except StopIteration as done:
+            ids[product.handle] = done.value
     return ids
+
+
+async def store_products_with_client(
+    client: ShopifyClient,
+    products: Iterable[Product],
+    *,
+    catalog: str = CATALOG,
+    ids: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """`store_products` through a ShopifyClient and its own documents only, so that it works
+    against Shopify too (no media: their call is not one of the client's documents).
+
+    `ids` (handle -> product id) is filled as soon as each product exists, so that a caller can
+    delete what was written when a later call fails."""
+    ids = {} if ids is None else ids
+    for product in products:
+        steps = _create_steps(product, catalog, True, None, ())
+        answer: dict[str, Any] | None = None
+        try:
+            while True:
+                operation, variables = steps.send(answer)
+                answer = await client.execute(operation, variables)
+                if operation == "ProductSet":
+                    ids[product.handle] = answer["productSet"]["product"]["id"]
+        except StopIteration:
+            pass
+    return ids
+
+
+def _create_steps(
+    product: Product,
+    catalog: str,
+    marked: bool,
+    marker_of: dict[str, Product] | None,
+    extra_tags: Iterable[str],
+) -> Generator[tuple[str, dict[str, Any]], dict[str, Any] | None, str]:
+    """The calls creating `product`, as (operation, variables), each sent by the caller, which
+    sends back the answer's data; returns the product's id. One generator for both writers, so
+    the sandbox and a real store get the same calls."""
+    calls = mutation_calls(product, None, None, catalog=catalog)
+    product_id, media_ids = PRODUCT_ID, {}
+    for call in calls:
+        text = json.dumps(call["variables"]).replace(PRODUCT_ID, product_id)
+        variables, operation = json.loads(text), call["operation"]
+        if operation == "ProductSet":
+            tags = set(variables["input"].get("tags", ())) | set(extra_tags)
+            variables["input"]["tags"] = sorted(tags)
+            data = yield operation, variables
+            product_id = data["productSet"]["product"]["id"]
+        elif operation == "ProductUpdateMedia":
+            data = yield operation, variables
+            nodes = data["productUpdate"]["product"]["media"]["nodes"][-len(variables["media"]) :]
+            sources = [m["originalSource"] for m in variables["media"]]
+            media_ids = {src: node["id"] for src, node in zip(sources, nodes, strict=True)}
+        elif operation == "MetafieldsSet":
+            owned = marker_of.get(product.handle, product) if marker_of else product
+            marker = Marker.for_product(owned, catalog, media_ids).to_json()
+            entries = [
+                {**m, "value": marker} if _is_marker(m) else m
+                for m in variables["metafields"]
+                if marked or not _is_marker(m)
+            ]
+            if entries:
+                yield operation, {"metafields": entries}
+        else:
+            raise AssertionError(f"the test writer cannot send {operation}")
+    return product_id
 
 
 def _is_marker(entry: dict[str, Any]) -> bool:

@@ -15,9 +15,11 @@ therefore targets the placeholder, matching requests on method, path and body.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,9 +28,12 @@ from urllib.parse import urlsplit
 import pytest
 import vcr
 from live_helpers import marker_json
+from plan_scenario_helpers import desired, store_products_with_client, tee, write_catalog
 
 from reconciler.errors import UserErrorsError
 from reconciler.model import Metafield
+from reconciler.plan.model import Plan
+from reconciler.planning import PlanOptions, make_plan
 from reconciler.shopify.client import TOKEN_HEADER, ShopifyClient
 from reconciler.shopify.live import LiveRead, read_live
 from reconciler.shopify.store import ClientConfig, Credentials, parse_store, resolve
@@ -44,6 +49,13 @@ READ_HANDLES = {
     "dropped": "reconciler-cassette-read-c",  # not asked for, carries the marker: found by sweep
 }
 ABSENT = "reconciler-cassette-read-absent"
+PLAN_CATALOG = "reconciler-cassette-plan"
+PLAN_HANDLES = {
+    "kept": "reconciler-cassette-plan-a",  # written as apply would: no-op
+    "edited": "reconciler-cassette-plan-b",  # written as apply would, then a price edited
+    "new": "reconciler-cassette-plan-c",  # only in the catalog: create
+}
+EDITED_SIZE, EDITED_PRICE = "M", "15.00"  # the admin's edit (the catalog says 19.00)
 
 
 # --- scenarios: the same code runs in replay, recording and live mode --------------------------
@@ -228,6 +240,110 @@ def check_live_read(targeted: LiveRead, full: LiveRead) -> None:
     assert c.marker is not None and c.marker.catalog == READ_CATALOG
 
 
+async def scenario_plan(client: ShopifyClient) -> None:
+    """The plan pipeline against a store written through the client only: two products as apply
+    would create them (marker included), a price of one edited in the admin afterwards, a third
+    product only in the catalog. make_plan, --target on the three handles, must plan no-op,
+    update naming the price drift, and create."""
+    ids: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_catalog(Path(tmp) / "catalog", plan_catalog(), name=PLAN_CATALOG)
+        products = desired(root)
+        try:
+            stored = [products[PLAN_HANDLES[k]] for k in ("kept", "edited")]
+            await store_products_with_client(client, stored, catalog=PLAN_CATALOG, ids=ids)
+            await edit_price_in_admin(client, ids[PLAN_HANDLES["edited"]])
+            plan = await plan_until_found(client, root)
+            check_plan(plan, ids)
+        except BaseException:
+            await delete_products(client, list(ids.values()), quietly=True)
+            raise
+    await delete_products(client, list(ids.values()))
+
+
+def plan_catalog() -> list[dict[str, Any]]:
+    # Drafts: a real store's shoppers never see them.
+    return [
+        tee(handle, status="draft", title=f"Plan {handle[-1]}") for handle in PLAN_HANDLES.values()
+    ]
+
+
+async def edit_price_in_admin(client: ShopifyClient, product_id: str) -> None:
+    """What a merchant's price edit leaves: the same variants (ids kept), one price changed, the
+    marker untouched. productSet needs productOptions with variants (facts, pitfall 4)."""
+    page = await client.execute("ProductVariantsPage", {"id": product_id})
+    by_size = {}
+    for node in page["product"]["variants"]["nodes"]:
+        size = {o["name"]: o["value"] for o in node["selectedOptions"]}["Size"]
+        by_size[size] = {
+            "id": node["id"],
+            "optionValues": [{"optionName": "Size", "name": size}],
+            "price": EDITED_PRICE if size == EDITED_SIZE else node["price"],
+        }
+    product_input = {
+        "productOptions": [{"name": "Size", "values": [{"name": "S"}, {"name": "M"}]}],
+        "variants": [by_size["S"], by_size["M"]],
+    }
+    await client.execute("ProductSet", {"identifier": {"id": product_id}, "input": product_input})
+
+
+async def plan_until_found(client: ShopifyClient, root: Path) -> Plan:
+    """make_plan over its own client to the same store (vcrpy patches aiohttp everywhere, so its
+    requests are recorded and replayed like the scenario's). make_plan runs its own event loop,
+    hence the thread. A product Shopify's search index has not caught up with yet would plan as
+    create: tried again, up to ten plans, every one recorded."""
+    options = PlanOptions(
+        catalog_dir=root, store=client.config.store.base_url, targets=tuple(PLAN_HANDLES.values())
+    )
+    env = plan_env(client.config)
+    for _ in range(10):
+        plan = (await asyncio.to_thread(make_plan, options, env)).plan
+        if [c.action for c in plan.changes].count("create") == 1:
+            return plan
+    raise AssertionError(f"the written products never showed up: {plan.changes}")
+
+
+def plan_env(config: ClientConfig) -> dict[str, str]:
+    """The environment that makes make_plan's client the scenario's: same store, version,
+    credentials (kept in memory only)."""
+    creds = config.credentials
+    env = {
+        "SHOPIFY_API_VERSION": config.api_version,
+        "SHOPIFY_TIMEOUT": str(config.timeout),
+        "SHOPIFY_MAX_RETRIES": str(config.max_retries),
+    }
+    if creds.access_token:
+        env["SHOPIFY_ACCESS_TOKEN"] = creds.access_token
+    elif creds.client_id and creds.client_secret:
+        env |= {"SHOPIFY_CLIENT_ID": creds.client_id, "SHOPIFY_CLIENT_SECRET": creds.client_secret}
+    return env
+
+
+def check_plan(plan: Plan, ids: dict[str, str]) -> None:
+    kept, edited, new = (PLAN_HANDLES[k] for k in ("kept", "edited", "new"))
+    changes = {c.handle: c for c in plan.changes}
+    assert {h: c.action for h, c in changes.items()} == {
+        kept: "no-op",
+        edited: "update",
+        new: "create",
+    }
+    assert plan.catalog == PLAN_CATALOG
+    assert "targeted" in (plan.removals_blocked_reason or "")  # the rest of the store ignored
+    assert changes[kept].diff == () and changes[kept].mutation is None
+    update = changes[edited]
+    assert "drift: variants changed in the store" in update.reason
+    assert [(d.path, str(d.before), str(d.after), d.drift) for d in update.diff] == [
+        (f"variants[Size={EDITED_SIZE}].price", EDITED_PRICE, "19.00", True)
+    ]
+    assert update.product_id == ids[edited]
+    calls = update.mutation["calls"]
+    assert [c["operation"] for c in calls] == ["ProductSet", "MetafieldsSet"]
+    assert calls[0]["variables"]["identifier"] == {"id": ids[edited]}
+    create = changes[new]
+    assert create.product_id is None
+    assert create.mutation["calls"][0]["variables"]["identifier"] == {"handle": new}
+
+
 async def delete_products(client: ShopifyClient, ids: list[str], quietly: bool = False) -> None:
     for product_id in ids:
         try:
@@ -242,6 +358,7 @@ SCENARIOS = {
     "shop": scenario_shop,
     "product_roundtrip": scenario_product_roundtrip,
     "live_read": scenario_live_read,
+    "plan": scenario_plan,
 }
 
 
