@@ -94,10 +94,14 @@ class _Transport(AIOHTTPTransport):
     only the last response's headers, which is wrong with many requests in flight)."""
 
     async def _prepare_result(self, response: aiohttp.ClientResponse) -> Any:
-        if response.status >= 300:
-            body = await response.text(errors="replace")
-            raise _HttpStatus(response.status, response.headers.get("Retry-After"), body[:2000])
+        await _raise_for_status(response)
         return await super()._prepare_result(response)
+
+
+async def _raise_for_status(response: aiohttp.ClientResponse) -> None:
+    if response.status >= 300:
+        body = await response.text(errors="replace")
+        raise _HttpStatus(response.status, response.headers.get("Retry-After"), body[:2000])
 
 
 class ShopifyClient:
@@ -303,11 +307,7 @@ class ShopifyClient:
         while True:
             try:
                 async with self._transport.session.get(url, timeout=timeout) as response:
-                    if response.status >= 300:
-                        body = await response.text(errors="replace")
-                        raise _HttpStatus(
-                            response.status, response.headers.get("Retry-After"), body[:2000]
-                        )
+                    await _raise_for_status(response)
                     skip, rest = done, b""
                     async for chunk in response.content.iter_chunked(1 << 16):
                         if skip:
@@ -325,13 +325,9 @@ class ShopifyClient:
                         yield rest
                     return
             except _HttpStatus as exc:
-                failure = failures.from_status(name, exc.status, exc.body, exc.retry_after)
-            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-                failure = failures.unreachable(name, type(exc).__name__)
-            except TimeoutError:
-                failure = failures.timed_out(name, self.config.timeout)
-            except aiohttp.ClientError as exc:
-                failure = failures.dropped(name, type(exc).__name__)
+                failure = _translate(name, exc, self.config.timeout)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                failure = _connection_failure(name, exc, self.config.timeout)
             if not failure.retry or attempt >= self.config.max_retries:
                 raise failure.error
             attempt += 1
@@ -407,10 +403,15 @@ def _translate(name: str, exc: BaseException, timeout: float) -> Failure:
     if isinstance(exc, TimeoutError):
         return failures.timed_out(name, timeout)
     if isinstance(exc, TransportConnectionFailed):
-        cause = exc.__cause__
-        if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-            return failures.unreachable(name, cause)
-        if isinstance(cause, TimeoutError):
-            return failures.timed_out(name, timeout)
-        return failures.dropped(name, type(cause).__name__ if cause else "connection failed")
+        return _connection_failure(name, exc.__cause__, timeout)
     return failures.bad_answer(name, str(exc))
+
+
+def _connection_failure(name: str, exc: BaseException | None, timeout: float) -> Failure:
+    """A request that failed below HTTP: aiohttp's own exception (a file download), or the one
+    gql wrapped in TransportConnectionFailed (a GraphQL request)."""
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        return failures.unreachable(name, exc)
+    if isinstance(exc, TimeoutError):
+        return failures.timed_out(name, timeout)
+    return failures.dropped(name, type(exc).__name__ if exc else "connection failed")
