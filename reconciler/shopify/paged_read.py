@@ -29,6 +29,7 @@ FOLLOW_UPS = {
     "media": ("ProductMediaPage", ("product", "media")),
     "resourcePublicationsV2": ("ProductPublicationsPage", ("product", "resourcePublicationsV2")),
 }
+VARIANT_METAFIELDS = ("VariantMetafieldsPage", ("productVariant", "metafields"))
 
 
 def quote(value: str) -> str:
@@ -113,25 +114,28 @@ class PagedReader:
 
     async def _rest(self, owner: str, key: str, connection: dict[str, Any]) -> dict[str, Any]:
         name, path = FOLLOW_UPS[key]
-        nodes = list(connection["nodes"])
-        info = connection["pageInfo"]
         extra = {"variantMetafields": self.inner["variantMetafields"]} if key == "variants" else {}
-        first = page_size(name, extra)
-        while info["hasNextPage"]:
-            variables = {"id": owner, "after": info["endCursor"], "first": first, **extra}
-            data = await self._execute(name, variables)
-            page = _dig(data, path)
-            nodes.extend(page["nodes"])
-            info = page["pageInfo"]
-        return {"nodes": nodes, "pageInfo": info}
+        extra["first"] = page_size(name, extra)
+        return await self._follow(name, path, owner, connection, extra)
 
     async def _variant_metafields(self, variant_id: str, connection: dict[str, Any]) -> dict:
+        name, path = VARIANT_METAFIELDS
+        return await self._follow(name, path, variant_id, connection, {})
+
+    async def _follow(
+        self,
+        name: str,
+        path: tuple[str, ...],
+        owner: str,
+        connection: dict[str, Any],
+        extra: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """`connection` with the nodes of its further pages appended (read with `name`)."""
         nodes = list(connection["nodes"])
         info = connection["pageInfo"]
         while info["hasNextPage"]:
-            variables = {"id": variant_id, "after": info["endCursor"]}
-            data = await self._execute("VariantMetafieldsPage", variables)
-            page = _dig(data, ("productVariant", "metafields"))
+            variables = {"id": owner, "after": info["endCursor"], **extra}
+            page = _dig(await self._execute(name, variables), path)
             nodes.extend(page["nodes"])
             info = page["pageInfo"]
         return {"nodes": nodes, "pageInfo": info}
