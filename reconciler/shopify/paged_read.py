@@ -113,6 +113,8 @@ class PagedReader:
         return node
 
     async def _rest(self, owner: str, key: str, connection: dict[str, Any]) -> dict[str, Any]:
+        if not connection["pageInfo"]["hasNextPage"]:
+            return connection  # the common case: no page size to work out
         name, path = FOLLOW_UPS[key]
         extra = {"variantMetafields": self.inner["variantMetafields"]} if key == "variants" else {}
         extra["first"] = page_size(name, extra)
