@@ -30,10 +30,11 @@ from reconciler.plan.estimate import STANDARD_RESTORE_RATE
 from reconciler.plan.model import Plan
 from reconciler.shopify import store as stores
 from reconciler.shopify.client import ShopifyClient
+from reconciler.shopify.live import MODES as READ_MODES
+from reconciler.shopify.live import LiveRead, read_live
 
 log = logging.getLogger("reconciler.plan")
 
-READ_MODES = ("auto", "targeted", "full")
 STATE_FILE = Path(".catalog") / "sandbox.json"  # the embedded sandbox's store, in the catalog dir
 TARGETED_REASON = "the plan is targeted (--target), so removals are not computed"
 _HASH_CHUNK = 200  # desired products hashed between two looks at the network (~5 ms)
@@ -190,9 +191,7 @@ async def _read_and_hash(
     desired: Mapping[str, Product],
     catalog_name: str,
     options: PlanOptions,
-) -> tuple[Any, dict[str, str], float]:
-    from reconciler.shopify.live import read_live
-
+) -> tuple[LiveRead, dict[str, str], float]:
     async with ShopifyClient(config) as client:
         reading = asyncio.ensure_future(
             read_live(
