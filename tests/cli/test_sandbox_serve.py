@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import json
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from serve_helpers import start, stop
+
 from reconciler.sandbox.testing import http
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(*args: str, verbose: bool = False) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    pre = ["-v"] if verbose else []
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *pre, "sandbox", "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited early: {proc.communicate()}")
-        try:
-            if http("GET", f"{url}/_sandbox/health", timeout=1).status == 200:
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("serve did not come up")
 
 
 def graphql(url: str, query: str, token: str | None = None):
@@ -48,12 +20,6 @@ def graphql(url: str, query: str, token: str | None = None):
         headers["X-Shopify-Access-Token"] = token
     body = json.dumps({"query": query}).encode()
     return http("POST", f"{url}/admin/api/2026-10/graphql.json", body, headers)
-
-
-def stop(proc: subprocess.Popen) -> tuple[int, str, str]:
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
-    return proc.returncode, out, err
 
 
 def test_serve_answers_graphql_and_stops_cleanly(tmp_path: Path):

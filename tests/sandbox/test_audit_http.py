@@ -6,13 +6,11 @@ serve` without `--state` starting empty and writing nothing."""
 from __future__ import annotations
 
 import json
-import signal
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
+from serve_helpers import start, stop
 
 from reconciler.sandbox.testing import http
 
@@ -164,37 +162,3 @@ def test_serve_without_state_starts_empty_and_writes_nothing(tmp_path, monkeypat
         assert reply.json["data"]["productsCount"]["count"] == 0
     finally:
         stop(again)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(*args: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited early: {proc.communicate()}")
-        try:
-            if http("GET", f"{url}/_sandbox/health", timeout=1).status == 200:
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("serve did not come up")
-
-
-def stop(proc: subprocess.Popen) -> tuple[int, str, str]:
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
-    return proc.returncode, out, err
