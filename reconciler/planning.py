@@ -123,8 +123,14 @@ def make_plan(
         complete=live.complete,
         incomplete_reason=live.incomplete_reason,
     )
+    _log_phases(len(desired), facts, timings)
+    return PlanResult(plan, tuple(catalog.warnings), facts, timings)
+
+
+def _log_phases(desired: int, facts: ReadFacts, timings: Mapping[str, float]) -> None:
+    """One -v line: what was read and how long each phase took."""
     fields = {
-        "desired": len(desired),
+        "desired": desired,
         "live_products": facts.products,
         "unmanaged": facts.unmanaged,
         "read_mode": facts.mode,
@@ -132,7 +138,6 @@ def make_plan(
         **{f"{phase}_s": round(seconds, 3) for phase, seconds in timings.items()},
     }
     log.debug("plan: " + " ".join(f"{k}={v}" for k, v in fields.items()), extra={"fields": fields})
-    return PlanResult(plan, tuple(catalog.warnings), facts, timings)
 
 
 def _narrow(products: dict[str, Product], targets: tuple[str, ...]) -> dict[str, Product]:
