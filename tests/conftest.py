@@ -5,14 +5,18 @@ full bucket, start-up settings); cheap. `sandbox_factory(**options)`: a server o
 custom options (token, client credentials, faults, latency, plan, state file ...), stopped after
 the test.
 Both give a `SandboxHandle` (`.url`, `.graphql_url(version)`, `.sandbox`, `.reset()`, `.stop()`).
+`no_store_env`: a command run in the test sees no store settings of the machine running the tests
+(SHOPIFY_*, CI, GITHUB_ACTIONS, NO_COLOR) and runs in `tmp_path`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from store_env import STORE_ENV
 
 from reconciler.sandbox.testing import SandboxHandle, run_sandbox
 
@@ -41,3 +45,11 @@ def sandbox_factory() -> Iterator[Callable[..., SandboxHandle]]:
     yield make
     for handle in started:
         handle.stop()
+
+
+@pytest.fixture
+def no_store_env(tmp_path, monkeypatch) -> Path:
+    for name in STORE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

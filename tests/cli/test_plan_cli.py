@@ -13,17 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from store_env import STORE_ENV
 
 from reconciler.cli import main
 from reconciler.render.json import plan_from_json, render_json
 from reconciler.render.markdown import GITHUB_LIMIT
 
 TOKEN = "shpat_0123456789abcdef0123456789abcdef"
-ENV = (
-    "SHOPIFY_STORE", "SHOPIFY_ACCESS_TOKEN", "SHOPIFY_CLIENT_ID", "SHOPIFY_CLIENT_SECRET",
-    "SHOPIFY_API_VERSION", "SHOPIFY_TIMEOUT", "SHOPIFY_MAX_RETRIES", "CI", "GITHUB_ACTIONS",
-    "NO_COLOR",
-)  # fmt: skip
 
 
 def product(handle: str, **extra) -> dict:
@@ -46,11 +42,8 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def catalog(tmp_path, monkeypatch) -> Path:
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "catalog"
+def catalog(no_store_env: Path) -> Path:
+    return no_store_env / "catalog"
 
 
 @pytest.fixture
@@ -206,7 +199,7 @@ def test_json_logs_with_log_format_json(capsys, catalog, sandbox):
 @pytest.mark.parametrize("no_color", [None, "1"])
 def test_colour_only_on_a_terminal_and_never_with_no_color(catalog, sandbox, no_color):
     write(catalog, [product("a")])
-    env = {k: v for k, v in os.environ.items() if k not in ENV}
+    env = {k: v for k, v in os.environ.items() if k not in STORE_ENV}
     if no_color:
         env["NO_COLOR"] = no_color
     command = [sys.executable, "-m", "reconciler", "plan", "--store", sandbox.url]

@@ -30,12 +30,6 @@ from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.input import PRODUCT_ID, mutation_calls
 
 CATALOG = "shop"
-# Environment a plan must not pick up from the machine running the tests.
-STORE_ENV = (
-    "SHOPIFY_STORE", "SHOPIFY_ACCESS_TOKEN", "SHOPIFY_CLIENT_ID", "SHOPIFY_CLIENT_SECRET",
-    "SHOPIFY_API_VERSION", "SHOPIFY_TIMEOUT", "SHOPIFY_MAX_RETRIES", "CI", "GITHUB_ACTIONS",
-    "NO_COLOR",
-)  # fmt: skip
 
 
 MATERIAL = {

@@ -6,15 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from plan_scenario_helpers import STORE_ENV, actions, desired, plan_json, run_plan, seed_demo
+from plan_scenario_helpers import actions, desired, plan_json, run_plan, seed_demo
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_demo_catalog_against_a_lived_in_store(capsys, sandbox, tmp_path, monkeypatch):
-    for name in STORE_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+def test_demo_catalog_against_a_lived_in_store(capsys, sandbox, tmp_path, no_store_env):
     shutil.copytree(REPO / "catalog", tmp_path / "catalog", ignore=shutil.ignore_patterns(".*"))
     seed_demo(sandbox, desired(tmp_path / "catalog"))
     code, plan = plan_json(capsys, "--store", sandbox.url, "--detailed-exitcode")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from plan_scenario_helpers import (
-    STORE_ENV,
     actions,
     desired,
     mug,
@@ -21,11 +20,8 @@ from reconciler.sandbox.faults import Faults
 
 
 @pytest.fixture
-def root(tmp_path, monkeypatch):
-    for name in STORE_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "catalog"
+def root(no_store_env):
+    return no_store_env / "catalog"
 
 
 def test_empty_store_plans_every_product_as_create(capsys, sandbox, root):
