@@ -11,6 +11,7 @@ Both give a `SandboxHandle` (`.url`, `.graphql_url(version)`, `.sandbox`, `.rese
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,3 +54,13 @@ def no_store_env(tmp_path, monkeypatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _restore_reconciler_logging() -> Iterator[None]:
+    # `catalog -v` run in-process (main([...])) configures the "reconciler" logger for a whole
+    # process; without this, the next test in the worker would capture the sandbox's debug lines.
+    logger = logging.getLogger("reconciler")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
