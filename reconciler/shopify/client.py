@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import random
 import time
@@ -350,7 +351,7 @@ class ShopifyClient:
             "cannot reach %s (%s); retrying for up to ~%d s (%s)",
             self.config.store.display,
             failure.offline,
-            round(budget + 0.5),
+            math.ceil(budget),
             settings,
         )
 
