@@ -30,13 +30,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from gql import Client, GraphQLRequest
@@ -122,19 +120,7 @@ async def _raise_for_status(response: aiohttp.ClientResponse) -> None:
 
 
 def _redirect_target(response: aiohttp.ClientResponse) -> str:
-    """host[:port] of a redirect's Location (relative to the request's URL), "" if none."""
-    location = response.headers.get("Location")
-    if not location:
-        return ""
-    try:
-        parts = urlsplit(urljoin(str(response.url), location))
-        port = parts.port
-    except ValueError:
-        return "an unreadable address"
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{host}:{port}" if port is not None else host
+    return failures.redirect_target(str(response.url), response.headers.get("Location"))
 
 
 class ShopifyClient:
@@ -340,19 +326,11 @@ class ShopifyClient:
         if failure.offline is None or self._warned_offline:
             return
         self._warned_offline = True
-        base, cap = self._backoff
-        retries, timeout = self.config.max_retries, self.config.timeout
-        budget = sum(min(cap, base * 2**k) for k in range(retries))
-        settings = f"SHOPIFY_MAX_RETRIES={retries}"
-        if failure.timed_out:
-            budget += retries * timeout
-            settings += f", SHOPIFY_TIMEOUT={timeout:g}"
+        config = self.config
         log.warning(
-            "cannot reach %s (%s); retrying for up to ~%d s (%s)",
-            self.config.store.display,
-            failure.offline,
-            math.ceil(budget),
-            settings,
+            failures.retry_notice(
+                config.store.display, failure, config.max_retries, config.timeout, *self._backoff
+            )
         )
 
     def _retry_wait(self, failure: Failure, attempt: int) -> float:

@@ -11,11 +11,13 @@ ordinary API rate limit's 429 ("Exceeded 2 calls per second ...") never does.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 from reconciler.errors import (
     AuthError,
@@ -83,6 +85,38 @@ def redirected(name: str, store: str, status: int, target: str, carrying: str) -
             f"{name}: {store} answered HTTP {status}, a redirect to {target or 'an unnamed host'}: "
             f"not followed, because it would carry {carrying}; check the store address"
         )
+    )
+
+
+def redirect_target(url: str, location: str | None) -> str:
+    """host[:port] of a redirect's Location (relative to the request's `url`), "" if none."""
+    if not location:
+        return ""
+    try:
+        parts = urlsplit(urljoin(url, location))
+        port = parts.port
+    except ValueError:
+        return "an unreadable address"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if port is not None else host
+
+
+def retry_notice(
+    store: str, failure: Failure, retries: int, timeout: float, base: float, cap: float
+) -> str:
+    """The warning after a first attempt that did not reach the store: why, and how long the
+    retries may go on at most (the backoff ceilings min(cap, base × 2^k), plus each attempt's
+    timeout when the store does not answer at all)."""
+    budget = sum(min(cap, base * 2**k) for k in range(retries))
+    settings = f"SHOPIFY_MAX_RETRIES={retries}"
+    if failure.timed_out:
+        budget += retries * timeout
+        settings += f", SHOPIFY_TIMEOUT={timeout:g}"
+    return (
+        f"cannot reach {store} ({failure.offline}); retrying for up to ~{math.ceil(budget)} s "
+        f"({settings})"
     )
 
 
