@@ -23,6 +23,8 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # strikethrough, math), and what starts a block at the beginning of a line.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>!|~&$])")
 _MARKDOWN_BLOCK_START = re.compile(r"^(\s*\d*)([-+=#.)])")
+_EDGE_SPACE = re.compile(r"^\s+|\s+$")
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")  # GFM links bare www. and scheme:// text
 NO_MENTION = "@\u200d"  # a zero-width joiner after `@`: GitHub no longer sees a mention
 
 
@@ -84,6 +86,9 @@ def markdown_text(text: str) -> str:
     """`text` for a Markdown paragraph, heading or quote, as literal text."""
     text = _MARKDOWN_INLINE.sub(r"\\\1", visible(text))
     text = _MARKDOWN_BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    text = _AUTOLINK.sub(lambda m: "\\" + m.group(), text)
+    # Markdown drops whitespace at the ends, and `**` next to it no longer makes bold text.
+    text = _EDGE_SPACE.sub(lambda m: "".join(f"&#x{ord(c):x};" for c in m.group()), text)
     return text.replace("@", NO_MENTION)
 
 
