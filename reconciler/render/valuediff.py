@@ -24,6 +24,7 @@ LIMIT = 200  # a value whose JSON is longer than this is shown as a diff
 CONTEXT_LINES = 2
 CONTEXT_CHARS = 40  # of unchanged text either side of a changed stretch
 HEAD = 60  # a changed stretch longer than 2 * HEAD shows its first and last HEAD characters
+WORD_LIMIT = 1_000  # words in the differing middle of a line diffed exactly
 MAX_LINES = 60  # shown diff lines per field; the JSON plan has the rest
 _WORDS = re.compile(r"\S+\s*|\s+")
 
@@ -150,7 +151,10 @@ def _word_spans(a: str, b: str, offset: int) -> list[tuple[tuple[int, int], tupl
     wa, wb = _WORDS.findall(a), _WORDS.findall(b)
     pa, pb = _positions(wa, offset), _positions(wb, offset)
     spans = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb).get_opcodes():
+    # Exact word matching costs up to len(wa) * len(wb); past WORD_LIMIT words difflib's junk
+    # heuristic keeps it fast: stretches then come out coarser, never wrong.
+    exact = max(len(wa), len(wb)) <= WORD_LIMIT
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb, autojunk=not exact).get_opcodes():
         if tag != "equal":
             spans.append(((pa[i1], pa[i2]), (pb[j1], pb[j2])))
     return spans or [((offset, offset + len(a)), (offset, offset + len(b)))]
