@@ -24,6 +24,7 @@ LIMIT = 200  # a value whose JSON is longer than this is shown as a diff
 CONTEXT_LINES = 2
 CONTEXT_CHARS = 40  # of unchanged text either side of a changed stretch
 HEAD = 60  # a changed stretch longer than 2 * HEAD shows its first and last HEAD characters
+LINE_LIMIT = 2_000  # lines per side diffed exactly (see WORD_LIMIT)
 WORD_LIMIT = 1_000  # words in the differing middle of a line diffed exactly
 MAX_LINES = 60  # shown diff lines per field; the JSON plan has the rest
 _WORDS = re.compile(r"\S+\s*|\s+")
@@ -55,7 +56,7 @@ def summary(before: Any, after: Any) -> str:
 def diff_lines(before: Any, after: Any) -> list[tuple[str, str]]:
     """(sign, text) lines: sign is `-` before, `+` after, ` ` context or `@` a hunk header."""
     (old, quoted), (new, _) = _lines(before, after)
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    matcher = SequenceMatcher(None, old, new, autojunk=max(len(old), len(new)) > LINE_LIMIT)
     headers = len(old) > 1 or len(new) > 1
     out: list[tuple[str, str]] = []
     for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
