@@ -227,7 +227,7 @@ def plan_command(
             click.echo(render_problems.as_github(exc.problems), nl=False, err=True)
         return 1
     for problem in result.warnings:
-        click.echo(f"{problem} (warning)", err=True)
+        click.echo(render_problems.as_line(problem), err=True)  # escaped: no workflow command
     plan = result.plan
     if out:
         try:
