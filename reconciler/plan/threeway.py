@@ -45,7 +45,7 @@ VARIANT_FIELDS = (
 )  # fmt: skip
 _variant_values = attrgetter(*VARIANT_FIELDS)
 _scalar_values = attrgetter(*SCALARS)
-# Variant images (`Variant.image`) are not compared or written yet: see docs/marker.md, "Gaps".
+# Variant images (`Variant.image`) are set by a create only, never compared: docs/marker.md, "Gaps".
 VARIANT_CLEARABLE = frozenset({"compare_at_price", "sku", "barcode", "cost"})
 MARKER_REF = f"{MARKER_NAMESPACE}.{MARKER_KEY}"
 _NO_MARKER = Marker(catalog="", last_applied="")
