@@ -202,7 +202,8 @@ def _media_views(
     ids = {src: i for src, i in was.media_ids if i in live_media}
     if marker is None and now.media:
         ids = _adopted_media(now.media, live.media)
-        if any(m.url is None for m in live.media if m.id not in ids.values()):
+        unmatched = len(ids) < len({m.src for m in now.media})
+        if unmatched and any(m.url is None for m in live.media if m.id not in ids.values()):
             warnings.append("live media without an image URL (still processing) were not matched")
     after["media"] = {m.src: {"alt": m.alt} for m in now.media or ()}
     scope = set(after["media"]) | set(was.media)

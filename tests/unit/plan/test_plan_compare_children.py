@@ -139,6 +139,17 @@ def test_unmarked_media_names_fold_only_what_shopify_rewrites():
     assert one(desired, current).action == "adopt"
 
 
+def test_unmarked_media_still_processing_cannot_be_matched_and_a_warning_says_so():
+    desired = product(media=(Media(FRONT, "Front"),))
+    processing = LiveMedia("gid://m/5", "Front", None)
+    change = one(desired, live(desired, marker=None, media=(processing,)))
+    assert change.action == "update"
+    assert any("still processing" in w for w in change.warnings)
+    matched = (LiveMedia("gid://m/6", "Front", f"{CDN}front.jpg"), processing)
+    change = one(desired, live(desired, marker=None, media=matched))
+    assert (change.action, change.warnings) == ("adopt", ())
+
+
 def test_marked_product_media_identity_stays_the_marker_ids():
     applied, marker = applied_with_media({FRONT: "gid://m/1", BACK: "gid://m/2"})
     # the CDN names do not matter once the marker records the ids
