@@ -38,7 +38,7 @@ from reconciler.plan.threeway import (
     variant_label,
     views,
 )
-from reconciler.shopify.input import mutation_calls, removal_calls
+from reconciler.shopify.input import mutation_calls, removal_calls, sendable
 
 ON_REMOVE = ("archive", "delete", "ignore")
 
@@ -135,7 +135,13 @@ def _create_or_rename(
         return _rename(product, source, catalog)
     calls = mutation_calls(product, None, None, catalog=catalog)
     warnings += _ceiling_warnings(calls)
-    diff = field_changes({}, _created_view(product))
+    unsent = _unsent_variant_images(product)
+    if unsent:
+        warnings.append(
+            f"variant images of {', '.join(unsent)} are not set: their media are catalog files, "
+            "which need a staged upload (not sent yet)"
+        )
+    diff = field_changes({}, _created_view(product, unsent))
     return Change(
         handle=product.handle,
         action="create",
@@ -148,7 +154,16 @@ def _create_or_rename(
     )
 
 
-def _created_view(product: Product) -> dict:
+def _unsent_variant_images(product: Product) -> tuple[str, ...]:
+    """Labels of variants whose image the create cannot send (its media is a catalog path)."""
+    return tuple(
+        variant_label(v.key, v.options)
+        for v in product.variants
+        if v.image is not None and not sendable(v.image)
+    )
+
+
+def _created_view(product: Product, unsent: tuple[str, ...] = ()) -> dict:
     data = hashing.plain(product)
     data.pop("previous_handles", None)
     data.pop("handle", None)
@@ -159,6 +174,8 @@ def _created_view(product: Product) -> dict:
             variant_label(v.key, v.options): _without_options(hashing.plain(v))
             for v in product.variants
         }
+        for label in unsent:  # the plan shows only what the create sends
+            data["variants"][label].pop("image", None)
     if "metafields" in data:
         data["metafields"] = {f"{m['namespace']}.{m['key']}": m for m in data["metafields"]}
     if "media" in data:
@@ -222,7 +239,10 @@ def _slow(
     if marker is None and live.marker_problem not in (None, "no marker"):
         warnings.append(f"{live.marker_problem}: it will be replaced")
     if any(x.image is not None for x in product.variants):
-        warnings.append("variant images are not applied yet")
+        warnings.append(
+            "variant images are not compared or written on an existing product "
+            "(only a create sets them)"
+        )
     drift = drifted(v, product, marker)
     diff = field_changes(v.before, v.after, drift)
     deletions = child_deletions(v, live)

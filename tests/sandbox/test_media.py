@@ -240,3 +240,38 @@ def test_a_refused_product_set_creates_no_file(sandbox):
     assert sandbox.control("state").json["files"] == []
     node = data(sandbox.graphql('{ node(id: "gid://shopify/MediaImage/1") { id } }'))["node"]
     assert node is None
+
+
+def _cdn_names(sandbox, product_id: str) -> list[str]:
+    nodes = settled(sandbox, product_id)
+    return [urlsplit(n["image"]["url"]).path.rsplit("/", 1)[-1] for n in nodes]
+
+
+def test_cdn_url_keeps_the_source_file_name(sandbox):
+    # docs/sandbox.md, "Media URLs": the packt CSV pair (query dropped, `.jpg` added to a name
+    # without extension); FileSetInput.filename ("the filename from the originalSource").
+    made = make(
+        sandbox,
+        files=[
+            {"originalSource": "https://images.example/photo-1494438639946?w=750"},
+            {"originalSource": "https://img.example/a/Blue%20Shirt.png?x=1"},
+            {"originalSource": "https://img.example/b/c.png", "filename": "named.png"},
+        ],
+    )
+    assert _cdn_names(sandbox, made["id"]) == [
+        "photo-1494438639946.jpg",
+        "Blue%20Shirt.png",
+        "named.png",
+    ]
+
+
+def test_a_file_name_in_use_gets_a_uuid_appended(sandbox):
+    # duplicateResolutionMode APPEND_UUID, the default: "Append a UUID if filename is already
+    # in use".
+    first = make(sandbox, files=[{"originalSource": "https://img.example/front.jpg"}])
+    second = make(sandbox, files=[{"originalSource": "https://other.example/x/front.jpg"}])
+    assert _cdn_names(sandbox, first["id"]) == ["front.jpg"]
+    (name,) = _cdn_names(sandbox, second["id"])
+    stem, _, ext = name.rpartition(".")
+    assert ext == "jpg" and stem.startswith("front_")
+    assert len(stem.removeprefix("front_")) == 36  # a UUID
