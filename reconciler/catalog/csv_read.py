@@ -153,7 +153,9 @@ class _Reader:
         self.problems.append(CsvProblem(self.shown, line, column, message, "warning"))
 
     def artifact(self, line: int, column: str, message: str) -> None:
-        self.artifacts.setdefault((column, message), []).append(line)
+        lines = self.artifacts.setdefault((column, message), [])
+        if not lines or lines[-1] != line:  # a cell read twice is one cell
+            lines.append(line)
 
     def raw(self, row: _Row, name: str) -> str:
         i = self.index.get(name)
