@@ -15,52 +15,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from reconciler.model import STATUSES, money
+from reconciler.catalog.csv_cells import CsvProblem, Reader, Row, RowError
+from reconciler.model import STATUSES
 
-# Our field -> the header names (lower case) it has had across Shopify's export eras.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "handle": ("handle", "url handle"),
-    "title": ("title",),
-    "body": ("body (html)", "body html", "description"),
-    "vendor": ("vendor",),
-    "type": ("type", "custom product type"),
-    "tags": ("tags",),
-    "published": ("published", "published on online store"),
-    "status": ("status",),
-    **{
-        f"option{n}_{part}": (f"option{n} {part}",) for n in (1, 2, 3) for part in ("name", "value")
-    },
-    "sku": ("variant sku", "sku"),
-    "grams": ("variant grams", "weight value (grams)"),
-    "tracker": ("variant inventory tracker", "inventory tracker"),
-    "policy": ("variant inventory policy", "continue selling when out of stock"),
-    "price": ("variant price", "price"),
-    "compare_at_price": ("variant compare at price", "compare-at price", "compare at price"),
-    "requires_shipping": ("variant requires shipping", "requires shipping"),
-    "taxable": ("variant taxable", "charge tax"),
-    "barcode": ("variant barcode", "barcode"),
-    "image_src": ("image src", "product image url"),
-    "image_position": ("image position",),
-    "image_alt": ("image alt text",),
-    "gift_card": ("gift card",),
-    "seo_title": ("seo title",),
-    "seo_description": ("seo description",),
-    "variant_image": ("variant image", "variant image url"),
-    "weight_unit": ("variant weight unit", "weight unit for display"),
-    "cost": ("cost per item",),
-}
-_FIELD_OF = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
 _VARIANT_CELLS = ("sku", "grams", "price", "compare_at_price", "barcode", "cost", "variant_image")
-_METAFIELD_COLUMN = re.compile(r"\((product|variant)\.metafields\.([^.()\s]+)\.([^()\s]+)\)\s*$")
-# Namespaces whose values are not text we can type: Shopify's taxonomy metafields hold metaobject
-# names, Google Shopping's app metafields have non-text types.
-_UNTYPED_NAMESPACES = ("shopify", "mm-google-shopping")
 # Grams per unit, exact (the international avoirdupois pound is 453.59237 g by definition).
 _GRAMS_PER = {
     "GRAMS": Decimal(1),
@@ -75,23 +38,7 @@ _UNITS = {
     "oz": "OUNCES", "ounce": "OUNCES", "ounces": "OUNCES",
 }  # fmt: skip
 _WEIGHT_PLACES = Decimal("0.001")  # 1/1000 lb is 0.45 g: the grams survive the round trip
-# A leading apostrophe is Excel's mark for "keep this as text" before what it would read as a
-# number, a formula or a boolean; a title such as "'Til Dawn" keeps its apostrophe.
-_EXCEL_TEXT = re.compile(r"'(?=[0-9+\-=@.]|true$|false$)", re.IGNORECASE)
 _DEFAULT_OPTION = ("title", "default title")
-
-
-@dataclass(frozen=True, order=True)
-class CsvProblem:
-    file: str
-    line: int
-    column: str
-    message: str
-    severity: str = field(default="error", compare=False)  # "error" | "warning"
-
-    def __str__(self) -> str:
-        where = f" {self.column}:" if self.column else ""
-        return f"{self.file}:{self.line}:{where} {self.message}"
 
 
 @dataclass
@@ -106,113 +53,6 @@ class Converted:
     @property
     def warnings(self) -> list[CsvProblem]:
         return [p for p in self.problems if p.severity == "warning"]
-
-
-class _RowError(Exception):
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
-        self.column, self.message = column, message
-
-
-@dataclass
-class _Row:
-    line: int
-    cells: list[str]
-
-
-class _Reader:
-    """One file's header map, its artifact warnings (one per kind and column) and its problems."""
-
-    def __init__(self, shown: str, header: list[str]):
-        self.shown = shown
-        self.problems: list[CsvProblem] = []
-        self.artifacts: dict[tuple[str, str], list[int]] = {}  # (column, message) -> lines
-        self.index: dict[str, int] = {}  # our field -> column index
-        self.names: dict[str, str] = {}  # our field -> the header as written (trimmed)
-        self.metafields: list[tuple[int, str, str, str, str]] = []  # (index, owner, ns, key, name)
-        self.ignored: list[tuple[int, str]] = []
-        for i, raw in enumerate(header):
-            self._header(i, raw)
-
-    def _header(self, i: int, raw: str) -> None:
-        name = raw.strip()
-        if name != raw:
-            self.artifact(1, name, "header padded with spaces: trimmed")
-        found = _FIELD_OF.get(name.lower())
-        meta = _METAFIELD_COLUMN.search(name)
-        if found is not None and found not in self.index:
-            self.index[found], self.names[found] = i, name
-        elif found is not None:
-            self.warn(1, name, "the same column twice: the first one is read")
-        elif meta is not None and meta.group(2) not in _UNTYPED_NAMESPACES:
-            self.metafields.append((i, meta.group(1), meta.group(2), meta.group(3), name))
-        elif name:
-            self.ignored.append((i, name))
-
-    def warn(self, line: int, column: str, message: str) -> None:
-        self.problems.append(CsvProblem(self.shown, line, column, message, "warning"))
-
-    def artifact(self, line: int, column: str, message: str) -> None:
-        lines = self.artifacts.setdefault((column, message), [])
-        if not lines or lines[-1] != line:  # a cell read twice is one cell
-            lines.append(line)
-
-    def raw(self, row: _Row, name: str) -> str:
-        i = self.index.get(name)
-        return row.cells[i] if i is not None and i < len(row.cells) else ""
-
-    def cell(self, row: _Row, name: str) -> str:
-        """The cell as text, trimmed and without Excel's text apostrophe (each noted once)."""
-        return self.clean(row, self.raw(row, name), self.names.get(name, name))
-
-    def clean(self, row: _Row, value: str, column: str) -> str:
-        text = value.strip()
-        if text != value and text:
-            self.artifact(row.line, column, "cells padded with spaces: trimmed")
-        if _EXCEL_TEXT.match(text):
-            self.artifact(row.line, column, "leading apostrophe (Excel's text mark): removed")
-            text = text[1:]
-        return text
-
-    def flag(self, row: _Row, name: str) -> bool | None:
-        """A TRUE/FALSE cell (any case); None when empty."""
-        text = self.cell(row, name)
-        if not text:
-            return None
-        if text.lower() not in ("true", "false"):
-            raise _RowError(self.names[name], f"expected true or false, not {text!r}")
-        if text not in ("true", "false"):
-            self.artifact(row.line, self.names[name], f"{text} read as {text.lower()}")
-        return text.lower() == "true"
-
-    def amount(self, row: _Row, name: str) -> str | None:
-        text = self.cell(row, name)
-        if not text:
-            return None
-        try:
-            value = money(text)
-        except ValueError:
-            raise _RowError(self.names[name], f"not a decimal amount: {text!r}") from None
-        if value < 0:
-            raise _RowError(self.names[name], f"a negative amount: {text!r}")
-        if "." not in text:
-            self.artifact(row.line, self.names[name], "amounts without decimals: read as money")
-        return str(value)
-
-    def finish(self, rows: list[_Row]) -> None:
-        for (column, message), lines in self.artifacts.items():
-            more = f" ({len(lines)} cells)" if len(lines) > 1 else ""
-            self.warn(lines[0], column, message + more)
-        used = [name for i, name in self.ignored if any(_at(r, i) for r in rows)]
-        gift = self.index.get("gift_card")
-        if gift is not None and any(_at(r, gift).lower() == "false" for r in rows):
-            used.append(self.names["gift_card"] + " (false)")
-        if used:
-            self.warn(1, "", "columns the catalog does not carry, ignored: " + ", ".join(used))
-
-
-def _at(row: _Row, i: int) -> str:
-    return row.cells[i].strip() if i < len(row.cells) else ""
 
 
 def read_file(path: Path, shown: str) -> Converted:
@@ -238,11 +78,11 @@ def convert(text: str, shown: str) -> Converted:
         header = next(records, None)
         if header is None:
             return Converted(problems=[CsvProblem(shown, 1, "", "empty file: no header row")])
-        reader = _Reader(shown, header)
+        reader = Reader(shown, header)
         rows, line = [], records.line_num + 1
         for cells in records:
             if any(c.strip() for c in cells):
-                rows.append(_Row(line, cells))
+                rows.append(Row(line, cells))
             line = records.line_num + 1
     except csv.Error as exc:
         return Converted(problems=[CsvProblem(shown, records.line_num, "", f"invalid CSV: {exc}")])
@@ -253,9 +93,9 @@ def convert(text: str, shown: str) -> Converted:
     return Converted(products, sorted(reader.problems))
 
 
-def _groups(reader: _Reader, rows: list[_Row]) -> list[list[_Row]]:
+def _groups(reader: Reader, rows: list[Row]) -> list[list[Row]]:
     """Rows by product handle, in file order; a handle seen again later is merged (warned)."""
-    groups: dict[str, list[_Row]] = {}
+    groups: dict[str, list[Row]] = {}
     last = None
     for row in rows:
         handle = reader.cell(row, "handle")
@@ -276,14 +116,14 @@ def _groups(reader: _Reader, rows: list[_Row]) -> list[list[_Row]]:
     return list(groups.values())
 
 
-def _product(reader: _Reader, rows: list[_Row]) -> dict[str, Any] | None:
+def _product(reader: Reader, rows: list[Row]) -> dict[str, Any] | None:
     first = rows[0]
     handle = reader.cell(first, "handle").lower()
     try:
         product = _product_fields(reader, first, handle)
         names = _option_names(reader, first)
         variants = [_variant(reader, first, names)]
-    except _RowError as exc:
+    except RowError as exc:
         message = f"{exc.message}: product {handle!r} skipped (lines {first.line}-{rows[-1].line})"
         reader.problems.append(CsvProblem(reader.shown, first.line, exc.column, message))
         return None
@@ -294,22 +134,22 @@ def _product(reader: _Reader, rows: list[_Row]) -> dict[str, Any] | None:
         try:
             image = _image(reader, row)
             if _is_variant_row(reader, row):
-                variants.append(_variant(reader, row, names, seen=variants))
+                variants.append(_variant(reader, row, names, seen=tuple(variants)))
             images.append(image)
-        except _RowError as exc:
+        except RowError as exc:
             reader.problems.append(
                 CsvProblem(reader.shown, row.line, exc.column, f"{exc.message}: row skipped")
             )
     return _assemble(reader, product, names, variants, images)
 
 
-def _product_fields(reader: _Reader, row: _Row, handle: str) -> dict[str, Any]:
+def _product_fields(reader: Reader, row: Row, handle: str) -> dict[str, Any]:
     cell = reader.cell
     title = cell(row, "title")
     if not title:
-        raise _RowError("Title", "empty on the product's first row")
+        raise RowError("Title", "empty on the product's first row")
     if reader.flag(row, "gift_card"):
-        raise _RowError(reader.names["gift_card"], "gift cards are not carried by the catalog")
+        raise RowError(reader.names["gift_card"], "gift cards are not carried by the catalog")
     product: dict[str, Any] = {"handle": handle, "title": title}
     status = _status(reader, row)
     if status is not None:
@@ -332,12 +172,12 @@ def _product_fields(reader: _Reader, row: _Row, handle: str) -> dict[str, Any]:
     return product
 
 
-def _status(reader: _Reader, row: _Row) -> str | None:
+def _status(reader: Reader, row: Row) -> str | None:
     """Status wins; without it, Published FALSE is a draft and TRUE (or empty) active."""
     text = reader.cell(row, "status").lower()
     if text:
         if text not in STATUSES:
-            raise _RowError(reader.names["status"], f"unknown status {text!r}")
+            raise RowError(reader.names["status"], f"unknown status {text!r}")
         return text
     if "status" in reader.index or "published" not in reader.index:
         return None
@@ -356,41 +196,41 @@ def _tags(text: str) -> list[str]:
     return list(seen.values())
 
 
-def _option_names(reader: _Reader, row: _Row) -> list[str]:
+def _option_names(reader: Reader, row: Row) -> list[str]:
     names = [reader.cell(row, f"option{n}_name") for n in (1, 2, 3)]
     for n in (1, 2):
         if not names[n - 1] and names[n]:
-            raise _RowError(f"Option{n} Name", f"empty while Option{n + 1} Name is set")
+            raise RowError(f"Option{n} Name", f"empty while Option{n + 1} Name is set")
     return [name for name in names if name]
 
 
-def _is_variant_row(reader: _Reader, row: _Row) -> bool:
+def _is_variant_row(reader: Reader, row: Row) -> bool:
     """A further row is a variant when it has option values; with only image cells, an image."""
     if any(reader.cell(row, f"option{n}_value") for n in (1, 2, 3)):
         return True
     if any(reader.cell(row, name) for name in _VARIANT_CELLS if name != "variant_image"):
-        raise _RowError("Option1 Value", "empty on a row with variant cells")
+        raise RowError("Option1 Value", "empty on a row with variant cells")
     return False
 
 
 def _variant(
-    reader: _Reader,
-    row: _Row,
+    reader: Reader,
+    row: Row,
     names: list[str],
-    seen: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    seen: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
     values = [reader.cell(row, f"option{n}_value") for n in (1, 2, 3)]
     for n, value in enumerate(values, 1):
         if n <= len(names) and not value:
-            raise _RowError(
+            raise RowError(
                 f"Option{n} Value", f"empty, but the product has option {names[n - 1]!r}"
             )
         if n > len(names) and value:
-            raise _RowError(f"Option{n} Value", f"set, but the product has no Option{n} Name")
+            raise RowError(f"Option{n} Value", f"set, but the product has no Option{n} Name")
     variant: dict[str, Any] = {"options": dict(zip(names, values, strict=False))}
     for other in seen:
         if other["options"] == variant["options"]:
-            raise _RowError("Option1 Value", f"the same option values as line {other['_line']}")
+            raise RowError("Option1 Value", f"the same option values as line {other['_line']}")
     variant["_line"] = row.line
     for key in ("price", "compare_at_price", "cost"):
         if (amount := reader.amount(row, key)) is not None:
@@ -410,7 +250,7 @@ def _variant(
     return variant
 
 
-def _variant_flags(reader: _Reader, row: _Row, variant: dict[str, Any]) -> None:
+def _variant_flags(reader: Reader, row: Row, variant: dict[str, Any]) -> None:
     # Shopify's defaults (taxable, requires shipping, deny) are left out: unmanaged is the same.
     for key in ("taxable", "requires_shipping"):
         if reader.flag(row, key) is False:
@@ -424,12 +264,12 @@ def _variant_flags(reader: _Reader, row: _Row, variant: dict[str, Any]) -> None:
     policy = reader.cell(row, "policy").lower()
     policy = {"true": "continue", "false": "deny"}.get(policy, policy)
     if policy not in ("", "deny", "continue"):
-        raise _RowError(reader.names["policy"], f"expected deny or continue, not {policy!r}")
+        raise RowError(reader.names["policy"], f"expected deny or continue, not {policy!r}")
     if policy == "continue":
         variant["inventory_policy"] = "continue"
 
 
-def _weight(reader: _Reader, row: _Row) -> dict[str, str] | None:
+def _weight(reader: Reader, row: Row) -> dict[str, str] | None:
     """Variant Grams in the row's own Variant Weight Unit (grams when it has none); 0 left out."""
     text = reader.cell(row, "grams")
     if not text:
@@ -437,13 +277,13 @@ def _weight(reader: _Reader, row: _Row) -> dict[str, str] | None:
     try:
         grams = Decimal(text)
     except InvalidOperation:
-        raise _RowError(reader.names["grams"], f"not a number of grams: {text!r}") from None
+        raise RowError(reader.names["grams"], f"not a number of grams: {text!r}") from None
     if not grams.is_finite() or grams < 0:
-        raise _RowError(reader.names["grams"], f"not a number of grams: {text!r}")
+        raise RowError(reader.names["grams"], f"not a number of grams: {text!r}")
     spelled = reader.cell(row, "weight_unit").lower()
     unit = _UNITS.get(spelled or "g")
     if unit is None:
-        raise _RowError(reader.names["weight_unit"], f"unknown unit {spelled!r} (g, kg, lb, oz)")
+        raise RowError(reader.names["weight_unit"], f"unknown unit {spelled!r} (g, kg, lb, oz)")
     if grams == 0:
         return None
     value = grams / _GRAMS_PER[unit]
@@ -456,7 +296,7 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _image(reader: _Reader, row: _Row) -> tuple[int | None, int, str, str] | None:
+def _image(reader: Reader, row: Row) -> tuple[int | None, int, str, str] | None:
     src = reader.cell(row, "image_src")
     position = reader.cell(row, "image_position")
     if not src:
@@ -464,12 +304,12 @@ def _image(reader: _Reader, row: _Row) -> tuple[int | None, int, str, str] | Non
     number = None
     if position:
         if not position.isdigit() or int(position) < 1:
-            raise _RowError(reader.names["image_position"], f"not a position: {position!r}")
+            raise RowError(reader.names["image_position"], f"not a position: {position!r}")
         number = int(position)
     return (number, row.line, src, reader.cell(row, "image_alt"))
 
 
-def _metafields(reader: _Reader, row: _Row, owner: str) -> list[dict[str, str]]:
+def _metafields(reader: Reader, row: Row, owner: str) -> list[dict[str, str]]:
     out = []
     for i, kind, namespace, key, name in reader.metafields:
         value = reader.clean(row, row.cells[i] if i < len(row.cells) else "", name)
@@ -481,7 +321,7 @@ def _metafields(reader: _Reader, row: _Row, owner: str) -> list[dict[str, str]]:
 
 
 def _assemble(
-    reader: _Reader,
+    reader: Reader,
     product: dict[str, Any],
     names: list[str],
     variants: list[dict[str, Any]],
@@ -506,7 +346,7 @@ def _assemble(
 
 
 def _media(
-    reader: _Reader,
+    reader: Reader,
     images: list[tuple[int | None, int, str, str] | None],
     variants: list[dict[str, Any]],
 ) -> list[dict[str, str]]:
