@@ -4,6 +4,8 @@ YAML read back by the catalog loader as the same text."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.catalog import read_catalog
 from reconciler.catalog.csv_read import convert
@@ -366,3 +368,14 @@ def test_documents_are_stable_and_in_key_order():
     assert keys == ["handle", "title", "status", "vendor", "product_type", "tags",
                     "description_html", "seo", "options", "variants", "media"]  # fmt: skip
     assert product_yaml(run(TEE)[1]["tee"]) == text
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(text=st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+def test_any_text_written_reads_back_as_itself(tmp_path_factory, text):
+    root = tmp_path_factory.mktemp("quoted")
+    product = {"handle": "p", "title": "P", "variants": [{"price": "1.00", "sku": text}]}
+    write_products(root, [product])
+    result = read_catalog(root)
+    assert not result.errors, [str(p) for p in result.problems]
+    assert result.products["p"].variants[0].sku == text
