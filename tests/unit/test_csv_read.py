@@ -347,7 +347,10 @@ def test_written_strings_read_back_as_the_same_text(tmp_path, text):
     assert not result.errors, result.problems
     read = result.products["p"]
     assert (read.title, read.variants[0].sku, read.variants[0].taxable) == (text, text, False)
-    assert quoted("a\u2028b") == '"a\\u2028b"'
+
+
+def test_line_separators_are_escaped():
+    assert quoted("a\u2028b\x85") == '"a\\u2028b\\u0085"'
 
 
 def test_writer_never_overwrites_unless_forced(tmp_path):
