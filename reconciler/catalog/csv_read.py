@@ -23,7 +23,8 @@ from typing import Any
 from reconciler.catalog.csv_cells import CsvProblem, Reader, Row, RowError
 from reconciler.model import STATUSES
 
-_VARIANT_CELLS = ("sku", "grams", "price", "compare_at_price", "barcode", "cost", "variant_image")
+# Cells that make a further row a variant (a weight of 0 grams on an image row says nothing).
+_VARIANT_CELLS = ("sku", "price", "compare_at_price", "barcode", "cost")
 # Grams per unit, exact (the international avoirdupois pound is 453.59237 g by definition).
 _GRAMS_PER = {
     "GRAMS": Decimal(1),
@@ -208,7 +209,7 @@ def _is_variant_row(reader: Reader, row: Row) -> bool:
     """A further row is a variant when it has option values; with only image cells, an image."""
     if any(reader.cell(row, f"option{n}_value") for n in (1, 2, 3)):
         return True
-    if any(reader.cell(row, name) for name in _VARIANT_CELLS if name != "variant_image"):
+    if any(reader.cell(row, name) for name in _VARIANT_CELLS):
         raise RowError("Option1 Value", "empty on a row with variant cells")
     return False
 

@@ -382,3 +382,15 @@ def test_any_text_written_reads_back_as_itself(tmp_path_factory, text):
     result = read_catalog(root)
     assert not result.errors, [str(p) for p in result.problems]
     assert result.products["p"].variants[0].sku == text
+
+
+def test_an_image_row_may_carry_a_zero_weight():
+    text = (
+        CLASSIC
+        + row(handle="mug", title="Mug", variant_price="1.00", variant_grams="0")
+        + row(handle="mug", image_src="https://img.example/m.jpg", variant_grams="0",
+              variant_weight_unit="kg")
+    )  # fmt: skip
+    converted, products = run(text)
+    assert not converted.errors
+    assert products["mug"]["media"] == [{"src": "https://img.example/m.jpg"}]
