@@ -259,6 +259,35 @@ def _render_plan(plan: Plan, fmt: str, out: str | None) -> str:
     return render_text(plan, color=color)
 
 
+@cli.command("convert-csv")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@catalog_option
+@click.option("--strict", is_flag=True, help="Exit 1 when any row could not be converted.")
+@click.option("--force", is_flag=True, help="Replace product files that already exist.")
+def convert_csv_command(csv_file: str, catalog_dir: str, strict: bool, force: bool) -> int:
+    """Turn a Shopify product CSV export into catalog YAML (one file per product)."""
+    from pathlib import Path
+
+    from reconciler.catalog.csv_read import read_file
+    from reconciler.catalog.csv_write import write_products
+    from reconciler.catalog.load import display_path
+
+    converted = read_file(Path(csv_file), display_path(Path(csv_file)))
+    for problem in converted.problems:
+        suffix = " (warning)" if problem.severity == "warning" else ""
+        click.echo(f"{problem}{suffix}", err=True)
+    if not converted.products:
+        click.echo("Error: no product could be converted.", err=True)
+        return 1
+    written = write_products(Path(catalog_dir), converted.products, force=force)
+    for path, why in written.refused:
+        click.echo(f"{display_path(path)}: {why}", err=True)
+    folder = display_path(Path(catalog_dir) / "products")
+    skipped = f"; {len(converted.errors)} rows or products skipped" if converted.errors else ""
+    click.echo(f"Wrote {len(written.files)} product files to {folder}{skipped}.", err=True)
+    return 1 if written.refused or (strict and converted.errors) else 0
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the command and map every outcome to contract.md's exit codes."""
     args = sys.argv[1:] if argv is None else argv
