@@ -32,6 +32,7 @@ from reconciler.plan.estimate import (
 from reconciler.plan.model import Change, ChildDeletion, FieldChange, Plan
 from reconciler.plan.threeway import (
     Views,
+    adopted_media,
     child_deletions,
     drifted,
     fast_unchanged,
@@ -41,6 +42,10 @@ from reconciler.plan.threeway import (
 from reconciler.shopify.input import mutation_calls, removal_calls, sendable
 
 ON_REMOVE = ("archive", "delete", "ignore")
+PROCESSING_REASON = (
+    "its media are still being processed in the store, so they cannot be matched yet: "
+    "left alone by this plan; plan again in a minute"
+)
 
 
 def compare(
@@ -221,6 +226,8 @@ def _settle(
     if not live.complete:
         return _noop(product.handle, "the live read of this product was truncated", warn=True)
     marker = live.marker if owner == catalog else None
+    if marker is None and _media_unknowable(product, live):
+        return _noop(product.handle, PROCESSING_REASON, warn=True)
     if (
         marker is not None
         and not force
@@ -335,6 +342,15 @@ def _scope(v: Views) -> tuple[str, ...]:
         scope |= {f"variant_metafields.{r}" for r in view.get("metafields", {})}
     scope.add("marker")
     return tuple(sorted(scope))
+
+
+def _media_unknowable(product: Product, live: LiveProduct) -> bool:
+    """An unmarked product's media are known only by file name, which Shopify shows once an
+    image is processed: while one the catalog names may be among those still processing,
+    adding it could add the image twice (an apply killed before it wrote the marker)."""
+    if not product.media or all(m.url is not None for m in live.media):
+        return False
+    return len(adopted_media(product.media, live.media)) < len({m.src for m in product.media})
 
 
 def _noop(handle: str, reason: str, warn: bool = False) -> Change:

@@ -201,7 +201,7 @@ def _media_views(
     live_media = {m.id: m for m in live.media}
     ids = {src: i for src, i in was.media_ids if i in live_media}
     if marker is None and now.media:
-        ids = _adopted_media(now.media, live.media)
+        ids = adopted_media(now.media, live.media)
         unmatched = len(ids) < len({m.src for m in now.media})
         if unmatched and any(m.url is None for m in live.media if m.id not in ids.values()):
             warnings.append("live media without an image URL (still processing) were not matched")
@@ -211,7 +211,7 @@ def _media_views(
     return {src: i for src, i in ids.items() if src in scope}
 
 
-def _adopted_media(desired: tuple[Media, ...], current: tuple[LiveMedia, ...]) -> dict[str, str]:
+def adopted_media(desired: tuple[Media, ...], current: tuple[LiveMedia, ...]) -> dict[str, str]:
     """src -> live media id for a product never applied: by file name (media_names), a tie
     broken by position, then alt. A live media no catalog media names stays unbound (not ours:
     never changed or removed); a catalog media without a match is added."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,19 @@ def store_csv(store, name: str) -> None:
         body = answer.json
         assert not body.get("errors"), body
         assert not body["data"]["productSet"]["userErrors"], (data["handle"], body)
+    _until_media_processed(store)
+
+
+def _until_media_processed(store) -> None:
+    """A merchant's store has processed its images (Shopify names them only once processed)."""
+    query = "{ products(first: 30) { nodes { media(first: 20) { nodes { status } } } } }"
+    for _ in range(600):  # bounded: processing takes a few sandbox steps (50 ms each)
+        products = store.graphql(query).json["data"]["products"]["nodes"]
+        statuses = [m["status"] for p in products for m in p["media"]["nodes"]]
+        if all(status in ("READY", "FAILED") for status in statuses):
+            return
+        time.sleep(0.05)
+    raise AssertionError("media still processing after 30 s")
 
 
 def convert_to(name: str, root: Path) -> dict[str, Any]:
