@@ -404,6 +404,6 @@ def test_interrupted_save_leaves_previous_state_intact(tmp_path, monkeypatch):
 def test_unreadable_state_file_is_an_error_not_overwritten(tmp_path):
     path = tmp_path / "state.json"
     path.write_text("{not json")
-    with pytest.raises(ValueError, match="cannot read sandbox state"):
+    with pytest.raises(ValueError, match="is not a sandbox state file"):
         run_sandbox(state=path)
     assert path.read_text() == "{not json"
