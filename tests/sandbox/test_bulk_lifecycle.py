@@ -47,7 +47,7 @@ def test_status_moves_created_running_completed_at_the_bulk_rate(sandbox_factory
         time.sleep(0.05)
     elapsed = time.monotonic() - started
     assert "RUNNING" in seen and counts == sorted(counts) and counts[-1] == 40
-    assert 0.5 < elapsed < 10  # 40 objects at 40/s: about a second
+    assert elapsed > 0.5  # 40 objects at 40/s: about a second, never much less
     assert op["completedAt"] >= op["createdAt"]
 
 
@@ -56,11 +56,12 @@ def test_default_rate_finishes_a_few_hundred_objects_quickly(sandbox):
     started = time.monotonic()
     op = wait(sandbox, run_query(sandbox, QUERY)["bulkOperation"]["id"])
     assert op["objectCount"] == "300"
-    assert time.monotonic() - started < 3
+    # 0.3 s at the default 1000/s; a bound 50x that catches a default slowed to 20/s or less
+    assert time.monotonic() - started < 15
 
 
 def test_cancel_a_running_operation(sandbox_factory):
-    handle = sandbox_factory(bulk_rate=10)
+    handle = sandbox_factory(bulk_rate=5)  # 10 s for 50: cancelled long before the end
     seed(handle, products(50))
     op_id = run_query(handle, QUERY)["bulkOperation"]["id"]
     time.sleep(0.3)
