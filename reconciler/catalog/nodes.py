@@ -16,12 +16,14 @@ from typing import Any
 
 import yaml
 
-from reconciler.catalog.load import PLAIN
+from reconciler.catalog.load import MAX_VALUES, PLAIN
 
 Path_ = tuple[str | int, ...]
 
-_MAX_NODES = 200_000  # guards against alias bombs
 _MAX_DEPTH = 64
+# Values that aliases repeat, in one file (all its documents): a small file of many alias
+# bombs, each under MAX_VALUES, must not cost each document's worth of time.
+MAX_ALIASED = 100_000
 _CORE_INT = re.compile(r"[-+]?[0-9]+")
 _CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _CORE_NULL = ("", "~", "null", "Null", "NULL")
@@ -31,6 +33,14 @@ _CORE_FALSE = ("false", "False", "FALSE")
 
 class _Abort(Exception):
     pass
+
+
+@dataclass(slots=True)
+class AliasBudget:
+    """What aliases may still repeat in one file; `spent` once a document went past it."""
+
+    left: int = MAX_ALIASED
+    spent: bool = False
 
 
 @dataclass(slots=True)
@@ -101,11 +111,17 @@ def where_text(path: Path_) -> str:
     return out
 
 
-def convert(node: yaml.Node, typed: frozenset[str], free: frozenset[str] = frozenset()) -> Located:
+def convert(
+    node: yaml.Node,
+    typed: frozenset[str],
+    free: frozenset[str] = frozenset(),
+    budget: AliasBudget | None = None,
+) -> Located:
     """The node's data. `typed`: keys whose scalars are booleans/numbers; `free`: keys inside a
-    list item whose value is free-form YAML (read with the core rules, like `typed`)."""
+    list item whose value is free-form YAML (read with the core rules, like `typed`); `budget`:
+    the file's, shared by its documents (else this document's own)."""
     located = Located(None, node)
-    converter = _Converter(located, typed, free)
+    converter = _Converter(located, typed, free, budget or AliasBudget())
     try:
         located.data = converter.value(node, (), _TEXT, 0)
     except _Abort:
@@ -122,14 +138,25 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_TOO_MANY = f"the document is too large: more than {MAX_VALUES:,} values (aliases included)"
+_ALIASED = (
+    f"YAML aliases in this file repeat more than {MAX_ALIASED:,} values: too large, "
+    "the rest of the file is not read"
+)
+
+
 class _Converter:
-    def __init__(self, located: Located, typed: frozenset[str], free: frozenset[str]):
+    def __init__(
+        self, located: Located, typed: frozenset[str], free: frozenset[str], budget: AliasBudget
+    ):
         self.issues = located.issues
         self.free_nodes = located.free_nodes
         self.typed = typed
         self.free = free
         self.count = 0
         self.active: set[int] = set()
+        self.seen: set[int] = set()  # collections met once: met again, through an alias
+        self.budget = budget
 
     def value(self, node: yaml.Node, path: Path_, mode: int, depth: int) -> Any:
         if node.__class__ is _Scalar:
@@ -143,12 +170,19 @@ class _Converter:
     def collection(self, node: yaml.Node, path: Path_, mode: int, depth: int) -> Any:
         items = node.value
         self.count += len(items)
-        if self.count > _MAX_NODES or depth > _MAX_DEPTH:
-            self.issues.append(
-                (path, _mark(node), "the document is too large or too deeply nested")
-            )
-            raise _Abort
-        active, node_id = self.active, id(node)
+        node_id = id(node)
+        if node_id in self.seen:
+            self.budget.left -= len(items)
+            if self.budget.left < 0:
+                self.budget.spent = True
+                self._stop(path, node, _ALIASED)
+        else:
+            self.seen.add(node_id)
+        if self.count > MAX_VALUES:
+            self._stop(path, node, _TOO_MANY)
+        if depth > _MAX_DEPTH:
+            self._stop(path, node, f"the document is nested more than {_MAX_DEPTH} levels deep")
+        active = self.active
         if node_id in active:
             self.issues.append((path, _mark(node), "a YAML alias refers to itself"))
             raise _Abort
@@ -165,6 +199,10 @@ class _Converter:
             return self.mapping(node, path, mode, depth)
         finally:
             active.discard(node_id)
+
+    def _stop(self, path: Path_, node: yaml.Node, message: str) -> None:
+        self.issues.append((path, _mark(node), message))
+        raise _Abort
 
     def mapping(self, node: yaml.MappingNode, path: Path_, mode: int, depth: int) -> dict:
         result: dict[str, Any] = {}
