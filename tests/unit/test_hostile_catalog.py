@@ -406,3 +406,11 @@ def test_different_handles_in_other_scripts_are_not_lookalikes(tmp_path, monkeyp
     }
     result = read(tmp_path, files, monkeypatch)
     assert result.problems == []
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "[1, {a: -9e999999999}]"])
+def test_a_json_number_past_decimal_range_is_a_problem(tmp_path, monkeypatch, value):
+    body = f"metafields:\n  - {{namespace: custom, key: k1, type: json, value: {value}}}\n"
+    result = read(tmp_path, {"products/a.yaml": product(body=body)}, monkeypatch)
+    assert [(p.where, p.line) for p in result.errors] == [("metafields[0].value", 4)]
+    assert "is too large for JSON" in result.errors[0].message
