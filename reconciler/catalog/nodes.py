@@ -24,6 +24,9 @@ _MAX_DEPTH = 64
 # Values that aliases repeat, in one file (all its documents): a small file of many alias
 # bombs, each under MAX_VALUES, must not cost each document's worth of time.
 MAX_ALIASED = 100_000
+# Values of the documents that fail the quick schema check, in one file: jsonschema explains
+# them at about 15 us a value (3 s for this many), and a 10 MiB file could hold 25 such documents.
+MAX_EXPLAINED = 200_000
 _CORE_INT = re.compile(r"[-+]?[0-9]+")
 _CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _CORE_NULL = ("", "~", "null", "Null", "NULL")
@@ -36,11 +39,13 @@ class _Abort(Exception):
 
 
 @dataclass(slots=True)
-class AliasBudget:
-    """What aliases may still repeat in one file; `spent` once a document went past it."""
+class FileBudget:
+    """What one file may still cost, all its documents together: values repeated by aliases
+    (`spent` once a document went past it), and values that jsonschema explains (validate.py)."""
 
     left: int = MAX_ALIASED
     spent: bool = False
+    explain_left: int = MAX_EXPLAINED
 
 
 @dataclass(slots=True)
@@ -51,6 +56,7 @@ class Located:
     root: yaml.Node | None = None
     issues: list[tuple[Path_, tuple[int, int], str]] = field(default_factory=list)
     canonical: dict[Path_, str] = field(default_factory=dict)  # metafield values, once checked
+    values: int = 0  # how many values the data holds (aliases repeated)
     free_nodes: dict[Path_, yaml.Node] = field(default_factory=dict)  # free-form values' nodes
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
@@ -115,17 +121,18 @@ def convert(
     node: yaml.Node,
     typed: frozenset[str],
     free: frozenset[str] = frozenset(),
-    budget: AliasBudget | None = None,
+    budget: FileBudget | None = None,
 ) -> Located:
     """The node's data. `typed`: keys whose scalars are booleans/numbers; `free`: keys inside a
     list item whose value is free-form YAML (read with the core rules, like `typed`); `budget`:
     the file's, shared by its documents (else this document's own)."""
     located = Located(None, node)
-    converter = _Converter(located, typed, free, budget or AliasBudget())
+    converter = _Converter(located, typed, free, budget or FileBudget())
     try:
         located.data = converter.value(node, (), _TEXT, 0)
     except _Abort:
         located.data = None
+    located.values = converter.count
     return located
 
 
@@ -147,7 +154,7 @@ _ALIASED = (
 
 class _Converter:
     def __init__(
-        self, located: Located, typed: frozenset[str], free: frozenset[str], budget: AliasBudget
+        self, located: Located, typed: frozenset[str], free: frozenset[str], budget: FileBudget
     ):
         self.issues = located.issues
         self.free_nodes = located.free_nodes

@@ -18,7 +18,7 @@ from reconciler.catalog import handover
 from reconciler.catalog.build import build_product
 from reconciler.catalog.characters import lookalike_handles
 from reconciler.catalog.load import display_path, iter_documents
-from reconciler.catalog.nodes import AliasBudget, Path_, where_text
+from reconciler.catalog.nodes import FileBudget, Path_, where_text
 from reconciler.catalog.validate import check_product
 from reconciler.errors import Problem
 from reconciler.model import Product
@@ -47,7 +47,7 @@ def read_file(
     """`root`: the catalog directory's real path (the file must resolve inside it)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    budget = AliasBudget()  # one for the whole file
+    budget = FileBudget()  # one for the whole file
     if root is None:
         root = os.path.realpath(catalog_dir)
     for doc in iter_documents(file, display_path(file), problems, root=root):

@@ -18,7 +18,7 @@ import jsonschema
 from reconciler.catalog import rules
 from reconciler.catalog.characters import forbidden_characters
 from reconciler.catalog.load import Document
-from reconciler.catalog.nodes import AliasBudget, Located, Path_, convert, where_text
+from reconciler.catalog.nodes import FileBudget, Located, Path_, convert, where_text
 from reconciler.catalog.quick_schema import compile_check
 from reconciler.errors import Problem
 
@@ -79,10 +79,10 @@ def check_settings(doc: Document) -> tuple[Located, list[Problem]]:
 
 
 def check_product(
-    doc: Document, catalog_dir: Path, budget: AliasBudget | None = None
+    doc: Document, catalog_dir: Path, budget: FileBudget | None = None
 ) -> tuple[Located, list[Problem]]:
     """The product's data with positions, and its own problems (not those across products).
-    `budget`: what aliases may still repeat in the document's file."""
+    `budget`: what the document's file may still cost (nodes.FileBudget)."""
     located = convert(doc.node, PRODUCT_TYPED, METAFIELD_FREE, budget)
     problems = _issues(doc, located)
     if located.data is None:
@@ -90,9 +90,8 @@ def check_product(
     hidden = _hidden(doc, located)
     problems += hidden
     flagged = {(p.line, p.col) for p in problems}  # said once: no schema echo of the same spot
-    problems += [
-        p for p in _schema_problems("product", doc, located) if (p.line, p.col) not in flagged
-    ]
+    explained = _schema_problems("product", doc, located, budget)
+    problems += [p for p in explained if (p.line, p.col) not in flagged]
     hidden_at = {(p.line, p.col) for p in hidden}  # nor a rule's reading of the same text
     for path, message, severity, key in rules.product_rules(located, catalog_dir):
         line, col = located.where(path, key=key)
@@ -119,11 +118,17 @@ def _issues(doc: Document, located: Located) -> list[Problem]:
     ]
 
 
-def _schema_problems(name: str, doc: Document, located: Located) -> list[Problem]:
+def _schema_problems(
+    name: str, doc: Document, located: Located, budget: FileBudget | None = None
+) -> list[Problem]:
     if located.data is None:
         return []
     if quick_check(name)(located.data):
         return []
+    if budget is not None:
+        budget.explain_left -= located.values
+        if budget.explain_left < 0:
+            return [Problem(doc.file, doc.line, doc.col, "", _UNEXPLAINED)]
     found: dict[tuple, Problem] = {}
     for error in _validator(name).iter_errors(located.data):
         for path, message, key in _explain(error):
@@ -131,6 +136,12 @@ def _schema_problems(name: str, doc: Document, located: Located) -> list[Problem
             problem = Problem(doc.file, line, col, where_text(path), message)
             found.setdefault((problem.line, problem.col, problem.where, message), problem)
     return list(found.values())
+
+
+_UNEXPLAINED = (
+    "the document does not fit the product schema; not explained: this file's documents that "
+    "do not fit are too large to explain them all (fix those above, or split the file)"
+)
 
 
 def _explain(error: jsonschema.ValidationError) -> list[tuple[Path_, str, bool]]:

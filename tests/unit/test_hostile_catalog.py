@@ -414,3 +414,16 @@ def test_a_json_number_past_decimal_range_is_a_problem(tmp_path, monkeypatch, va
     result = read(tmp_path, {"products/a.yaml": product(body=body)}, monkeypatch)
     assert [(p.where, p.line) for p in result.errors] == [("metafields[0].value", 4)]
     assert "is too large for JSON" in result.errors[0].message
+
+
+def test_explaining_schema_problems_is_bounded_per_file(tmp_path, monkeypatch):
+    # each document holds 150,000 tags and no variants: jsonschema would walk every tag
+    doc = "handle: p{}\ntitle: T\ntags: [" + ", ".join(["x"] * 150_000) + "]\n"
+    text = "---\n".join(doc.format(i) for i in range(3))
+    _catalog(tmp_path, monkeypatch, {"products/long.yaml": text})
+    result = read_catalog(Path("."))
+    assert [p.message for p in result.problems][:1] == ["missing required key 'variants'"]
+    assert [(p.line, "not explained" in p.message) for p in result.problems[1:]] == [
+        (5, True),
+        (9, True),
+    ]
