@@ -373,8 +373,14 @@ def test_documents_are_stable_and_in_key_order():
     assert product_yaml(run(TEE)[1]["tee"]) == text
 
 
+# NUL and bidi controls are refused by catalog validation (hidden text), so not generated here.
+HIDDEN = "\x00\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(text=st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+@given(
+    text=st.text(st.characters(exclude_categories=("Cs",), exclude_characters=HIDDEN), max_size=40)
+)
 def test_any_text_written_reads_back_as_itself(tmp_path_factory, text):
     root = tmp_path_factory.mktemp("quoted")
     product = {"handle": "p", "title": "P", "variants": [{"price": "1.00", "sku": text}]}

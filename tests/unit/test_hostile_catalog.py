@@ -183,7 +183,8 @@ def test_a_document_with_too_many_nodes_is_refused_before_it_is_composed(tmp_pat
         "products/big.yaml:1:1: the document is too large: more than 200,000 values; "
         "the file is not read"
     ]
-    assert peak < 300  # the whole process, Python included
+    # The whole process, Python and the test run's modules included; composing would be ~1.5 GB.
+    assert peak < 600
 
 
 def _bomb(name: str) -> str:
