@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
@@ -39,7 +40,13 @@ from reconciler.errors import ShopifyError
 from reconciler.model import LiveProduct, Marker, Product
 from reconciler.shopify import bulk_read, documents, read_estimate
 from reconciler.shopify.client import ShopifyClient
-from reconciler.shopify.paged_read import CONCURRENCY, PagedReader, Shape
+from reconciler.shopify.paged_read import (
+    CONCURRENCY,
+    MAX_QUERY_CHARS,
+    PagedReader,
+    Shape,
+    quote,
+)
 from reconciler.shopify.read_estimate import ReadEstimate
 
 MODES = ("auto", "targeted", "full")
@@ -69,7 +76,7 @@ class LiveRead:
     bulk_operations: int = 0
     store_products: int | None = None  # productsCount, when it was read
     seconds: float = 0.0
-    estimate: ReadEstimate | None = None  # auto's estimates, when auto chose
+    estimate: ReadEstimate | None = None  # what auto / targeted chose by (None: mode="full")
 
 
 async def read_live(
@@ -89,7 +96,9 @@ async def read_live(
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     started, sent = time.monotonic(), client.requests
     wanted = frozenset(handles)
+    asked = time.monotonic()
     publications = await _publications(client)
+    latency = time.monotonic() - asked  # one round trip (or a few: publications are paged)
     reader = _Reader(client, catalog_name, wanted, publications, frozenset(variant_metafields))
     reader.shapes = shapes(reader.paged, desired or {})
     count, estimate = None, None
@@ -97,8 +106,11 @@ async def read_live(
     if auto:
         asked = time.monotonic()
         count = await _count(client)
-        estimate = _estimate(client, reader, count, time.monotonic() - asked, removals, desired)
-        mode = estimate.mode
+        latency = time.monotonic() - asked
+    if mode != "full":
+        estimate = _estimate(client, reader, count, latency, removals, desired)
+        mode = estimate.mode if auto else mode
+        reader.export_asked = estimate.by_export
     # auto also switches to full when the sweep finds more of this catalog's products to read
     # than full_threshold (a catalog that dropped most of its products).
     reader.switch_after = full_threshold if auto else None
@@ -114,6 +126,17 @@ async def read_live(
         seconds=time.monotonic() - started,
         estimate=estimate,
     )
+
+
+def search_queries(terms: list[str], max_chars: int = MAX_QUERY_CHARS) -> list[str]:
+    """Search terms joined with OR into as few queries as keep each under `max_chars`."""
+    out: list[str] = []
+    for term in terms:
+        if out and len(out[-1]) + 4 + len(term) <= max_chars:
+            out[-1] += " OR " + term
+        else:
+            out.append(term)
+    return out
 
 
 def shapes(paged: PagedReader, desired: Mapping[str, Product]) -> dict[str, Shape]:
@@ -141,7 +164,7 @@ def objects_per_product(desired: Mapping[str, Product]) -> float:
 def _estimate(
     client: ShopifyClient,
     reader: _Reader,
-    count: int,
+    count: int | None,
     latency: float,
     removals: bool,
     desired: Mapping[str, Product] | None,
@@ -154,6 +177,7 @@ def _estimate(
         restore_rate=status.restore_rate if status else 0.0,
         latency=latency,
         concurrency=CONCURRENCY,
+        asked=len(reader.handles),
         store_products=count,
         objects_per_product=objects_per_product(desired or {}),
         removals=removals,
@@ -161,12 +185,18 @@ def _estimate(
 
 
 def bulk_products_query(
-    publication_ids: list[str], variant_metafields: list[str]
+    publication_ids: list[str], variant_metafields: list[str], query: str | None = None
 ) -> tuple[str, dict[str, str], tuple[str, ...]]:
     """BulkProducts' text with its extras filled in: one `publishedOnPublication` per
-    publication, one `metafield(namespace:, key:)` per variant metafield ref; fragments inlined.
-    Returns the text, the publication aliases and the variant metafield aliases."""
+    publication, one `metafield(namespace:, key:)` per variant metafield ref; fragments inlined;
+    with `query`, only the products that search query finds. Returns the text, the publication
+    aliases and the variant metafield aliases."""
     text = documents.load("BulkProducts").query
+    if query is not None:
+        filtered = f"products(query: {json.dumps(query)}) {{"
+        text, found = re.subn(r"\bproducts \{", lambda _: filtered, text, count=1)
+        if not found:
+            raise ShopifyError("BulkProducts.graphql must select `products {` without arguments")
     pubs = {f"pub{i}": pid for i, pid in enumerate(publication_ids)}
     product = "".join(
         f"\n  {alias}: publishedOnPublication(publicationId: {json.dumps(pid)})"
@@ -202,6 +232,7 @@ class _Reader:
         self.bulk_operations = 0
         self.switch_after: int | None = None
         self.shapes: dict[str, Shape] = {}  # handle -> its first page (the catalog's counts)
+        self.export_asked = False  # read the asked handles by filtered bulk exports
 
     def ours(self, fields: Mapping[str, Any]) -> bool:
         value = (fields.get("marker") or {}).get("value")
@@ -214,11 +245,11 @@ class _Reader:
 
     async def targeted(self, removals: bool) -> LiveRead:
         if not removals:
-            products = await self.paged.by_handles(self.handles, self.shapes)
+            products = await self._asked()
             return LiveRead(products, False, NOT_COMPUTED, "targeted")
         # The sweep's export runs on Shopify's side while the pages are read.
         async with asyncio.TaskGroup() as group:  # a failure cancels the other
-            pages = group.create_task(self.paged.by_handles(self.handles, self.shapes))
+            pages = group.create_task(self._asked())
             sweep = group.create_task(self._sweep())
         products, (found, problem, roots, count) = pages.result(), sweep.result()
         if problem:
@@ -234,6 +265,37 @@ class _Reader:
             products = {**products, **await self.paged.by_ids(missing)}
         unmanaged = max(0, roots - len(products))
         return LiveRead(products, True, None, "targeted", unmanaged, store_products=count)
+
+    async def _asked(self) -> dict[str, LiveProduct]:
+        """The asked handles: by pages, or by bulk exports filtered to them when those are
+        estimated faster (many products, a slow bucket); pages again if an export fails."""
+        if self.export_asked:
+            queries = search_queries([f"handle:{quote(h)}" for h in sorted(self.handles)])
+            found = await asyncio.gather(*(self._export_query(q) for q in queries))
+            if all(part is not None for part in found):
+                products = {h: p for part in found for h, p in (part or {}).items()}
+                return await self._reread_variant_metafields(products)
+        return await self.paged.by_handles(self.handles, self.shapes)
+
+    async def _export_query(self, query: str) -> dict[str, LiveProduct] | None:
+        """The asked products a search query finds, read by one bulk export (None: it failed)."""
+        text, pub_aliases, vmf_aliases = bulk_products_query(
+            list(self.publications), sorted(self.variant_metafields), query=query
+        )
+        names = {alias: self.publications[pid] for alias, pid in pub_aliases.items()}
+        assembler = bulk_read.ProductAssembler(
+            lambda fields: fields.get("handle") in self.handles,
+            publications=names,
+            variant_metafields=vmf_aliases,
+        )
+        try:
+            result = await self._export(text, assembler.feed)
+            products = assembler.finish()
+        except ShopifyError:
+            return None
+        if result.problem() or assembler.stats.problem(result):
+            return None
+        return products
 
     async def _sweep(self) -> tuple[dict[str, str], str | None, int, int | None]:
         text = documents.inline_fragments(documents.load("BulkMarkers").query)
