@@ -206,6 +206,7 @@ async def _read_and_hash(
                 mode=options.read_mode,
                 removals=not options.targets,
                 variant_metafields=variant_metafield_refs(desired),
+                desired=desired,
             )
         )
         try:

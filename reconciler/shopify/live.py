@@ -8,9 +8,11 @@ Two ways to read (docs/marker.md, "How fetch reads"):
 - **full**: one bulk export of every product with every field (bulk_read.py), reassembled as a
   stream; products that are neither asked for nor marked for this catalog are only counted.
 
-`mode="auto"` picks targeted when the handles are few (at most `full_threshold`) and, when
-removals are computed (which needs a bulk sweep anyway), also under a tenth of the store's
-products (`productsCount`); full otherwise.
+`mode="auto"` picks the read it estimates faster (read_estimate.py): the targeted pages' requested
+cost at the store's restore rate (less what the bucket holds) against the export of every product
+(`productsCount` times the objects a catalog product makes) at Shopify's bulk pace. `desired`,
+the catalog's products by handle, sizes the targeted pages to the data (paged_read.Shape) and
+tells how many objects a product makes; without it both use defaults.
 
 Removals may be computed only from a complete read (the completeness guard): a bulk export that
 finished COMPLETED without errorCode or partial data, whose lines add up to its objectCount and
@@ -28,20 +30,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.errors import ShopifyError
-from reconciler.model import LiveProduct, Marker
-from reconciler.shopify import bulk_read, documents
+from reconciler.model import LiveProduct, Marker, Product
+from reconciler.shopify import bulk_read, documents, read_estimate
 from reconciler.shopify.client import ShopifyClient
-from reconciler.shopify.paged_read import PagedReader
+from reconciler.shopify.paged_read import (
+    CONCURRENCY,
+    MAX_QUERY_CHARS,
+    PagedReader,
+    Shape,
+    quote,
+)
+from reconciler.shopify.read_estimate import ReadEstimate
 
 MODES = ("auto", "targeted", "full")
-FULL_THRESHOLD = 250
-STORE_SHARE = 10  # with removals, targeted only while handles < store products / STORE_SHARE
+FULL_THRESHOLD = 250  # auto: more of this catalog's dropped products than this, read them all
+DEFAULT_OBJECTS = 12  # export lines of a product the catalog says nothing about
 ATTEMPTS = 2  # a bulk export that does not add up is run once more
 NOT_COMPUTED = "targeted plan: removals are not computed"
 _EXTRAS = {
@@ -66,6 +76,7 @@ class LiveRead:
     bulk_operations: int = 0
     store_products: int | None = None  # productsCount, when it was read
     seconds: float = 0.0
+    estimate: ReadEstimate | None = None  # what auto / targeted chose by (None: mode="full")
 
 
 async def read_live(
@@ -77,19 +88,29 @@ async def read_live(
     removals: bool = True,
     full_threshold: int = FULL_THRESHOLD,
     variant_metafields: Collection[str] = (),
+    desired: Mapping[str, Product] | None = None,
 ) -> LiveRead:
-    """Read the products that matter for a plan of catalog `catalog_name` (module docstring)."""
+    """Read the products that matter for a plan of catalog `catalog_name` (module docstring).
+    `desired`: the catalog's products by handle (their previous handles are looked up too)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     started, sent = time.monotonic(), client.requests
     wanted = frozenset(handles)
+    asked = time.monotonic()
     publications = await _publications(client)
-    count = None
+    latency = time.monotonic() - asked  # one round trip (or a few: publications are paged)
+    reader = _Reader(client, catalog_name, wanted, publications, frozenset(variant_metafields))
+    reader.shapes = shapes(reader.paged, desired or {})
+    count, estimate = None, None
     auto = mode == "auto"
     if auto:
-        count = await _count(client) if removals else None
-        mode = choose_mode(len(wanted), count, removals, full_threshold)
-    reader = _Reader(client, catalog_name, wanted, publications, frozenset(variant_metafields))
+        asked = time.monotonic()
+        count = await _count(client)
+        latency = time.monotonic() - asked
+    if mode != "full":
+        estimate = _estimate(client, reader, count, latency, removals, desired)
+        mode = estimate.mode if auto else mode
+        reader.export_asked = estimate.by_export
     # auto also switches to full when the sweep finds more of this catalog's products to read
     # than full_threshold (a catalog that dropped most of its products).
     reader.switch_after = full_threshold if auto else None
@@ -103,26 +124,79 @@ async def read_live(
         bulk_operations=reader.bulk_operations,
         store_products=read.store_products if read.store_products is not None else count,
         seconds=time.monotonic() - started,
+        estimate=estimate,
     )
 
 
-def choose_mode(handles: int, store: int | None, removals: bool, threshold: int) -> str:
-    """auto's rule: targeted for at most `threshold` handles, and with removals (which need a
-    bulk sweep of the store anyway) only while they are under a tenth of the store."""
-    if handles > threshold:
-        return "full"
-    if removals and store is not None and handles * STORE_SHARE > store:
-        return "full"
-    return "targeted"
+def search_queries(terms: list[str], max_chars: int = MAX_QUERY_CHARS) -> list[str]:
+    """Search terms joined with OR into as few queries as keep each under `max_chars`."""
+    out: list[str] = []
+    for term in terms:
+        if out and len(out[-1]) + 4 + len(term) <= max_chars:
+            out[-1] += " OR " + term
+        else:
+            out.append(term)
+    return out
+
+
+def shapes(paged: PagedReader, desired: Mapping[str, Product]) -> dict[str, Shape]:
+    """The first page each catalog product needs, by handle and by each previous handle."""
+    out: dict[str, Shape] = {}
+    for handle, product in desired.items():
+        shape = paged.shape(product)
+        for h in (*product.previous_handles, handle):
+            out[h] = shape
+    return out
+
+
+def objects_per_product(desired: Mapping[str, Product]) -> float:
+    """The export lines a catalog product makes on average: itself, its variants, metafields
+    (with the marker) and media; DEFAULT_OBJECTS when the catalog is not known."""
+    if not desired:
+        return DEFAULT_OBJECTS
+    lines = [
+        1 + max(1, len(p.variants)) + len(p.metafields or ()) + 1 + len(p.media or ())
+        for p in desired.values()
+    ]
+    return sum(lines) / len(lines)
+
+
+def _estimate(
+    client: ShopifyClient,
+    reader: _Reader,
+    count: int | None,
+    latency: float,
+    removals: bool,
+    desired: Mapping[str, Product] | None,
+) -> ReadEstimate:
+    status = client.throttle_status
+    requests = reader.paged.plan_handles(reader.handles, reader.shapes)
+    return read_estimate.estimate(
+        requested=[r.cost for r in requests],
+        available=status.available if status else 0.0,
+        restore_rate=status.restore_rate if status else 0.0,
+        latency=latency,
+        concurrency=CONCURRENCY,
+        asked=len(reader.handles),
+        store_products=count,
+        objects_per_product=objects_per_product(desired or {}),
+        removals=removals,
+    )
 
 
 def bulk_products_query(
-    publication_ids: list[str], variant_metafields: list[str]
+    publication_ids: list[str], variant_metafields: list[str], query: str | None = None
 ) -> tuple[str, dict[str, str], tuple[str, ...]]:
     """BulkProducts' text with its extras filled in: one `publishedOnPublication` per
-    publication, one `metafield(namespace:, key:)` per variant metafield ref; fragments inlined.
-    Returns the text, the publication aliases and the variant metafield aliases."""
+    publication, one `metafield(namespace:, key:)` per variant metafield ref; fragments inlined;
+    with `query`, only the products that search query finds. Returns the text, the publication
+    aliases and the variant metafield aliases."""
     text = documents.load("BulkProducts").query
+    if query is not None:
+        filtered = f"products(query: {json.dumps(query)}) {{"
+        text, found = re.subn(r"\bproducts \{", lambda _: filtered, text, count=1)
+        if not found:
+            raise ShopifyError("BulkProducts.graphql must select `products {` without arguments")
     pubs = {f"pub{i}": pid for i, pid in enumerate(publication_ids)}
     product = "".join(
         f"\n  {alias}: publishedOnPublication(publicationId: {json.dumps(pid)})"
@@ -157,6 +231,8 @@ class _Reader:
         self.paged = PagedReader(client, len(publications))
         self.bulk_operations = 0
         self.switch_after: int | None = None
+        self.shapes: dict[str, Shape] = {}  # handle -> its first page (the catalog's counts)
+        self.export_asked = False  # read the asked handles by filtered bulk exports
 
     def ours(self, fields: Mapping[str, Any]) -> bool:
         value = (fields.get("marker") or {}).get("value")
@@ -169,11 +245,11 @@ class _Reader:
 
     async def targeted(self, removals: bool) -> LiveRead:
         if not removals:
-            products = await self.paged.by_handles(self.handles)
+            products = await self._asked()
             return LiveRead(products, False, NOT_COMPUTED, "targeted")
         # The sweep's export runs on Shopify's side while the pages are read.
         async with asyncio.TaskGroup() as group:  # a failure cancels the other
-            pages = group.create_task(self.paged.by_handles(self.handles))
+            pages = group.create_task(self._asked())
             sweep = group.create_task(self._sweep())
         products, (found, problem, roots, count) = pages.result(), sweep.result()
         if problem:
@@ -189,6 +265,37 @@ class _Reader:
             products = {**products, **await self.paged.by_ids(missing)}
         unmanaged = max(0, roots - len(products))
         return LiveRead(products, True, None, "targeted", unmanaged, store_products=count)
+
+    async def _asked(self) -> dict[str, LiveProduct]:
+        """The asked handles: by pages, or by bulk exports filtered to them when those are
+        estimated faster (many products, a slow bucket); pages again if an export fails."""
+        if self.export_asked:
+            queries = search_queries([f"handle:{quote(h)}" for h in sorted(self.handles)])
+            found = await asyncio.gather(*(self._export_query(q) for q in queries))
+            if all(part is not None for part in found):
+                products = {h: p for part in found for h, p in (part or {}).items()}
+                return await self._reread_variant_metafields(products)
+        return await self.paged.by_handles(self.handles, self.shapes)
+
+    async def _export_query(self, query: str) -> dict[str, LiveProduct] | None:
+        """The asked products a search query finds, read by one bulk export (None: it failed)."""
+        text, pub_aliases, vmf_aliases = bulk_products_query(
+            list(self.publications), sorted(self.variant_metafields), query=query
+        )
+        names = {alias: self.publications[pid] for alias, pid in pub_aliases.items()}
+        assembler = bulk_read.ProductAssembler(
+            lambda fields: fields.get("handle") in self.handles,
+            publications=names,
+            variant_metafields=vmf_aliases,
+        )
+        try:
+            result = await self._export(text, assembler.feed)
+            products = assembler.finish()
+        except ShopifyError:
+            return None
+        if result.problem() or assembler.stats.problem(result):
+            return None
+        return products
 
     async def _sweep(self) -> tuple[dict[str, str], str | None, int, int | None]:
         text = documents.inline_fragments(documents.load("BulkMarkers").query)
@@ -254,7 +361,7 @@ class _Reader:
 
     async def _fallback(self, problem: str, count: int | None) -> LiveRead:
         """The export failed twice: read the asked handles one by one; no removals."""
-        products = await self.paged.by_handles(self.handles)
+        products = await self.paged.by_handles(self.handles, self.shapes)
         reason = f"{problem}; the {len(self.handles)} catalog products were read one by one"
         return LiveRead(products, False, reason, "targeted", store_products=count)
 

@@ -84,15 +84,24 @@ async def test_other_catalogs_and_unrelated_products_are_only_counted(sandbox):
     assert result.complete
 
 
-async def test_auto_picks_full_for_many_handles(sandbox):
-    seed(sandbox, [product_input(f"p{i}", metafields=0) for i in range(30)])
+async def test_auto_picks_full_when_the_pages_would_take_longer(sandbox_factory):
+    # A slow bucket (10 points/s): 30 products' pages (about 30 points each) take over a minute
+    # by auto's estimate, the export of the store a second or two.
+    slow = sandbox_factory(restore_rate=10, bucket=200)
+    seed(slow, [product_input(f"p{i}", metafields=0) for i in range(30)])
     handles = [f"p{i}" for i in range(30)]
-    result = await read(sandbox, handles, full_threshold=10)
+    result = await read(slow, handles)
     assert result.mode == "full" and len(result.products) == 30 and result.complete
-    assert (await read(sandbox, handles[:4])).mode == "full"  # 4 x 10 > 30 products
-    assert (await read(sandbox, handles[:2])).mode == "targeted"  # 2 x 10 < 30
-    few = await read(sandbox, handles[:20], removals=False)
+    assert result.estimate is not None and result.estimate.targeted > result.estimate.full
+    # in a store of the standard plan (2,000 points) five products' pages cost no waiting
+    fast = sandbox_factory()
+    seed(fast, [product_input(f"p{i}", metafields=0) for i in range(30)])
+    few = await read(fast, handles[:5], removals=False)
     assert few.mode == "targeted" and few.bulk_operations == 0
+    assert few.estimate is not None and few.estimate.targeted < few.estimate.full
+    # forced, the pages still fit the small bucket (half of it at most per request)
+    forced = await read(slow, handles[:3], mode="targeted", removals=False)
+    assert forced.mode == "targeted" and len(forced.products) == 3
 
 
 async def test_auto_reads_all_when_the_sweep_finds_many_dropped_products(sandbox):
