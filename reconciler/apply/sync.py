@@ -123,6 +123,13 @@ class _Runner:
                 else:
                     answer = await self.client.execute(name, variables)
                 state.learn(name, variables, answer)
+                files = (variables.get("input") or {}).get("files") if name == "ProductSet" else 0
+                if files and state.product_id:
+                    # A create that set variant images sent its media in productSet `files`:
+                    # their ids, in `files` order, go in the marker (docs/marker.md).
+                    ids = await _media_ids(self.client, state.product_id)
+                    sources = [f.get("originalSource") for f in files]
+                    state.created_media.update(zip(sources, ids, strict=False))
             outcome.ok = True
             outcome.product_id = state.product_id
         except UserErrorsError as exc:
