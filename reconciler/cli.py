@@ -1,14 +1,16 @@
 """The `catalog` command: parse options, call the pipeline, render, pick the exit code.
 
-Exit codes (contract.md): 0 success, 1 any error (click's usage errors included, so that 2 can only
-mean "changes present" from `plan --detailed-exitcode`).
+Exit codes (docs/commands.md): 0 success, 1 any error (click's usage errors included, so that 2
+can only mean "changes present" from `plan --detailed-exitcode`).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from reconciler.plan.model import Plan
 
 log = logging.getLogger("reconciler")
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Every command that reads a catalog takes it the same way.
 catalog_option = click.option(
@@ -30,36 +33,94 @@ catalog_option = click.option(
 )
 
 
+def _global_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Record a global option wherever it was typed (`catalog -v plan` or `catalog plan -v`):
+    either place turns a flag on, the last --log-format given wins."""
+    if value is None or value is False:
+        return
+    settings = ctx.find_root().ensure_object(dict)
+    settings[param.name] = value
+    if ctx.parent is not None:  # the root's own values are applied once, in `cli` below
+        _setup_logging(settings)
+
+
+def global_options(command: F) -> F:
+    """-v, --log-format and --debug, accepted by the group and by every command under it."""
+    options = [
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            expose_value=False,
+            callback=_global_option,
+            help="Log each request: operation, cost, throttle, duration.",
+        ),
+        click.option(
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            expose_value=False,
+            callback=_global_option,
+            help="Log lines as text (default) or as JSON objects.",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_global_option,
+            help="Show tracebacks.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "-v", "--verbose", is_flag=True, help="Log each request: operation, cost, throttle, duration."
-)
-@click.option(
-    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@global_options
 @click.version_option(package_name="shopify-catalog-reconciler")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, log_format: str, debug: bool) -> None:
-    """Keep a Shopify store's product catalog as code."""
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
-    _setup_logging(verbose, log_format)
+def cli(ctx: click.Context) -> None:
+    """Keep a Shopify store's product catalog as code.
+
+    -v, --log-format and --debug may also follow the subcommand (catalog plan -v).
+    """
+    _setup_logging(ctx.ensure_object(dict))
 
 
-def _setup_logging(verbose: bool, log_format: str) -> None:
+def _setup_logging(settings: dict[str, Any]) -> None:
     from reconciler.logs import configure
 
-    configure(verbose=verbose, log_format=log_format)
+    configure(
+        verbose=bool(settings.get("verbose")), log_format=settings.get("log_format") or "text"
+    )
+
+
+def require_catalog(catalog_dir: str) -> Path:
+    """The catalog directory, if it looks like one: a mistyped --catalog must fail, not pass as
+    an empty catalog (an empty products/ folder is a catalog, with a warning)."""
+    path = Path(catalog_dir)
+    if not ((path / "catalog.yaml").exists() or (path / "products").is_dir()):
+        raise ReconcilerError(
+            f"no catalog at {catalog_dir}: expected catalog.yaml or a products/ folder"
+        )
+    return path
 
 
 @cli.group()
+@global_options
 def sandbox() -> None:
     """The local Shopify Admin API sandbox."""
 
 
 @sandbox.command("serve")
-@click.option("--port", type=int, default=8787, show_default=True, help="Port on 127.0.0.1.")
+@global_options
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8787,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port; the URL is printed at start).",
+)
 @click.option(
     "--state",
     "state",
@@ -104,9 +165,25 @@ def sandbox() -> None:
     "connection, stall, THROTTLED, INTERNAL_SERVER_ERROR, 504 after commit).",
 )
 @click.option("--seed", type=int, help="Seed for reproducible faults and bulk line order.")
-@click.option("--token", help="Require this X-Shopify-Access-Token.")
-@click.option("--client-id", help="Client id for the client-credentials grant.")
-@click.option("--client-secret", help="Client secret for the client-credentials grant.")
+# Secrets from the environment too: a command line is visible to every user in `ps`.
+@click.option(
+    "--token",
+    envvar="CATALOG_SANDBOX_TOKEN",
+    show_envvar=True,
+    help="Require this X-Shopify-Access-Token.",
+)
+@click.option(
+    "--client-id",
+    envvar="CATALOG_SANDBOX_CLIENT_ID",
+    show_envvar=True,
+    help="Client id for the client-credentials grant.",
+)
+@click.option(
+    "--client-secret",
+    envvar="CATALOG_SANDBOX_CLIENT_SECRET",
+    show_envvar=True,
+    help="Client secret for the client-credentials grant.",
+)
 def sandbox_serve(
     port: int,
     state: str | None,
@@ -122,13 +199,15 @@ def sandbox_serve(
     client_secret: str | None,
 ) -> int:
     """Run the sandbox in the foreground on 127.0.0.1 until interrupted."""
-    from pathlib import Path
-
     from reconciler.sandbox.engine import Config
+    from reconciler.sandbox.persist import StateFileError
     from reconciler.sandbox.server import serve_forever
 
     if bool(client_id) != bool(client_secret):
-        raise click.UsageError("--client-id and --client-secret go together")
+        raise click.UsageError(
+            "--client-id and --client-secret go together "
+            "(or CATALOG_SANDBOX_CLIENT_ID and CATALOG_SANDBOX_CLIENT_SECRET)"
+        )
     config = Config(
         plan=plan,
         bucket=bucket,
@@ -153,23 +232,28 @@ def sandbox_serve(
         raise click.ClickException(
             f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
         ) from exc
+    except StateFileError as exc:  # never overwritten: the user decides what it was
+        raise click.ClickException(
+            f"{exc}: fix it, move it away, or give --state another file "
+            "(a file that does not exist yet starts an empty store)"
+        ) from exc
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     return 0
 
 
 @cli.command("validate")
+@global_options
 @catalog_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def validate_command(catalog_dir: str, fmt: str) -> int:
     """Check the catalog offline: every problem at once; exit 1 on any error."""
     import os
-    from pathlib import Path
 
     from reconciler.catalog import read_catalog
     from reconciler.render import problems as render
 
-    result = read_catalog(Path(catalog_dir))
+    result = read_catalog(require_catalog(catalog_dir))
     text = render.as_json(result.problems) if fmt == "json" else render.as_text(result.problems)
     click.echo(text, nl=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -178,6 +262,7 @@ def validate_command(catalog_dir: str, fmt: str) -> int:
 
 
 @cli.command("plan")
+@global_options
 @catalog_option
 @click.option("--store", help="my-shop, https://host, http://127.0.0.1:PORT or sandbox.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
@@ -211,14 +296,13 @@ def plan_command(
 ) -> int:
     """Read the live store, compare it with the catalog, show what apply would do."""
     import os
-    from pathlib import Path
 
     from reconciler.errors import CatalogError
     from reconciler.planning import PlanOptions, make_plan
     from reconciler.render import problems as render_problems
     from reconciler.render.json import render_json
 
-    options = PlanOptions(Path(catalog_dir), store, targets, read_mode)
+    options = PlanOptions(require_catalog(catalog_dir), store, targets, read_mode)
     try:
         result = make_plan(options, os.environ, notify=lambda text: click.echo(text, err=True))
     except CatalogError as exc:
@@ -227,7 +311,7 @@ def plan_command(
             click.echo(render_problems.as_github(exc.problems), nl=False, err=True)
         return 1
     for problem in result.warnings:
-        click.echo(f"{problem} (warning)", err=True)
+        click.echo(render_problems.as_line(problem), err=True)  # escaped: no workflow command
     plan = result.plan
     if out:
         try:
@@ -259,8 +343,37 @@ def _render_plan(plan: Plan, fmt: str, out: str | None) -> str:
     return render_text(plan, color=color)
 
 
+@cli.command("convert-csv")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@catalog_option
+@click.option("--strict", is_flag=True, help="Exit 1 when any row could not be converted.")
+@click.option("--force", is_flag=True, help="Replace product files that already exist.")
+def convert_csv_command(csv_file: str, catalog_dir: str, strict: bool, force: bool) -> int:
+    """Turn a Shopify product CSV export into catalog YAML (one file per product)."""
+    from pathlib import Path
+
+    from reconciler.catalog.csv_read import read_file
+    from reconciler.catalog.csv_write import write_products
+    from reconciler.catalog.load import display_path
+
+    converted = read_file(Path(csv_file), display_path(Path(csv_file)))
+    for problem in converted.problems:
+        suffix = " (warning)" if problem.severity == "warning" else ""
+        click.echo(f"{problem}{suffix}", err=True)
+    if not converted.products:
+        click.echo("Error: no product could be converted.", err=True)
+        return 1
+    written = write_products(Path(catalog_dir), converted.products, force=force)
+    for path, why in written.refused:
+        click.echo(f"{display_path(path)}: {why}", err=True)
+    folder = display_path(Path(catalog_dir) / "products")
+    skipped = f"; {len(converted.errors)} rows or products skipped" if converted.errors else ""
+    click.echo(f"Wrote {len(written.files)} product files to {folder}{skipped}.", err=True)
+    return 1 if written.refused or (strict and converted.errors) else 0
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the command and map every outcome to contract.md's exit codes."""
+    """Console entry point: run the command and map every outcome to the documented exit codes."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:

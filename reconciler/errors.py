@@ -6,6 +6,7 @@ ReconcilerError                 anything the CLI turns into one message and exit
 ├── ShopifyError                the Admin API could not do what was asked
 │   ├── TransportError          network failure, timeout or 5xx after the last retry
 │   ├── AuthError               401/403, or the token could not be minted
+│   ├── RedirectError           the store answered a redirect, not followed with credentials
 │   ├── ThrottledError          still throttled after the last retry
 │   ├── VariantLimitError       daily variant-creation limit (a 429 waiting won't fix)
 │   ├── QueryError              top-level GraphQL `errors` (the request itself was refused)
@@ -19,6 +20,8 @@ ReconcilerError                 anything the CLI turns into one message and exit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from reconciler.logs import redact, redact_data
 
 
 @dataclass(frozen=True, order=True)
@@ -38,7 +41,18 @@ class Problem:
 
 
 class ReconcilerError(Exception):
-    """Base of every error the CLI reports as one clear message and exit code 1."""
+    """Base of every error the CLI reports as one clear message and exit code 1.
+
+    Its text never holds a secret: the message is redacted when the error is made (by pattern and
+    by every secret value known then) and again whenever it is shown (a secret registered since,
+    such as a token minted later), so `str(exc)`, `exc.args` and a traceback are all clean.
+    """
+
+    def __init__(self, *args: object):
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class UsageError(ReconcilerError):
@@ -66,6 +80,10 @@ class AuthError(ShopifyError):
     pass
 
 
+class RedirectError(ShopifyError):
+    pass
+
+
 class ThrottledError(ShopifyError):
     pass
 
@@ -76,14 +94,14 @@ class VariantLimitError(ShopifyError):
 
 class QueryError(ShopifyError):
     def __init__(self, message: str, errors: list[dict] | None = None):
-        self.errors = errors or []
+        self.errors = redact_data(errors or [])
         super().__init__(message)
 
 
 class UserErrorsError(ShopifyError):
     def __init__(self, operation: str, user_errors: list[dict]):
         self.operation = operation
-        self.user_errors = user_errors
+        self.user_errors = redact_data(user_errors)
         text = "; ".join(
             f"{'.'.join(e.get('field') or []) or '-'}: {e.get('message')} ({e.get('code')})"
             for e in user_errors

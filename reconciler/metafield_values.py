@@ -397,7 +397,10 @@ def _dump_leaf(value: Any, recurse: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("JSON has no NaN or infinity")
-        number = value.normalize()
+        try:
+            number = value.normalize()
+        except ArithmeticError:  # decimal.Overflow: an exponent past the context's (1e999999999)
+            raise ValueError(f"the number {_short_number(value)} is too large for JSON") from None
         if not -50 <= number.as_tuple().exponent <= 50:  # type: ignore[operator]
             return str(number)  # exponent form: still exact JSON, and bounded in size
         text = format(number, "f")
@@ -405,6 +408,11 @@ def _dump_leaf(value: Any, recurse: Any) -> str:
     if isinstance(value, float):
         return _dump_leaf(Decimal(repr(value)), recurse)
     raise ValueError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _short_number(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _limit(text: str, limit: int, what: str) -> None:

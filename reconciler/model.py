@@ -24,8 +24,8 @@ INVENTORY_POLICIES = ("deny", "continue")
 WEIGHT_UNITS = ("GRAMS", "KILOGRAMS", "OUNCES", "POUNDS")
 
 _CENT = Decimal("0.01")
-_SPACE_RUN = re.compile(r"\s+")
-_SPACE_BETWEEN_TAGS = re.compile(r">\s+<")
+_LINE_BREAK = re.compile(r"\r\n?")
+_HTML_SPACE = " \t\n\f"  # the HTML standard's ASCII whitespace, once \r is gone
 
 
 def money(value: str | int | Decimal) -> Decimal:
@@ -49,12 +49,16 @@ def money(value: str | int | Decimal) -> Decimal:
 
 
 def html(value: str) -> str:
-    """HTML with insignificant whitespace folded, so editors and Shopify's re-serialization agree.
+    """HTML as Shopify keeps it, with only what cannot render differently folded.
 
-    Runs of whitespace become one space, whitespace between tags is dropped, and the ends are
-    trimmed. (Whitespace inside <pre> is folded too; descriptions rarely carry it.)
+    Shopify stores `descriptionHtml` as sent (docs/sandbox.md, "HTML"): no whitespace is folded,
+    because whitespace renders (`<b>Hello</b> <i>world</i>` is not `<b>Hello</b><i>world</i>`,
+    and `<pre>` keeps every space). Folded here, on both sides alike: line breaks (`\r\n` and
+    `\r` are `\n` to every HTML parser) and whitespace around the whole value (what a YAML block
+    scalar adds; it never renders at the edge of the description's block). Only HTML's ASCII
+    whitespace: a no-break space renders.
     """
-    return _SPACE_BETWEEN_TAGS.sub("><", _SPACE_RUN.sub(" ", value)).strip()
+    return _LINE_BREAK.sub("\n", value).strip(_HTML_SPACE)
 
 
 def tags(values: Any) -> frozenset[str]:

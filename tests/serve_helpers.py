@@ -29,7 +29,7 @@ def start(*args: str, verbose: bool = False) -> tuple[subprocess.Popen, str]:
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a busy machine may take long to import and bind
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"serve exited early: {proc.communicate()}")
@@ -45,5 +45,5 @@ def start(*args: str, verbose: bool = False) -> tuple[subprocess.Popen, str]:
 def stop(proc: subprocess.Popen) -> tuple[int, str, str]:
     """Ctrl-C, then the exit code and everything it printed."""
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    out, err = proc.communicate(timeout=60)
     return proc.returncode, out, err

@@ -9,10 +9,11 @@ Catalog content problems never raise here; they are `Problem`s in `result.proble
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reconciler.catalog.load import display_path, load_file, product_files
+from reconciler.catalog.load import display_path, inside, load_file, product_files
 from reconciler.catalog.products import Entry, across, no_cyclic_gc, read_all
 from reconciler.catalog.settings import Settings
 from reconciler.catalog.validate import check_settings
@@ -68,9 +69,10 @@ def _read_settings(path: Path, problems: list[Problem]) -> Settings:
     if misnamed.exists():
         message = "ignored: the settings file is catalog.yaml"
         problems.append(Problem(display_path(misnamed), 1, 1, "", message, "warning"))
-    if not settings_file.exists():
+    if not os.path.lexists(settings_file):  # a link to nothing is reported, not skipped
         return Settings()
-    loaded = load_file(settings_file, display_path(settings_file), single=True)
+    root = os.path.realpath(path)
+    loaded = load_file(settings_file, display_path(settings_file), single=True, root=root)
     problems.extend(loaded.problems)
     if not loaded.documents:
         return Settings()
@@ -82,10 +84,18 @@ def _read_settings(path: Path, problems: list[Problem]) -> Settings:
 
 
 def _read_products(path: Path, result: CatalogResult) -> list[Entry]:
-    files, ignored = product_files(path / "products")
+    products = path / "products"
+    if not inside(os.path.realpath(products), os.path.realpath(path)):
+        message = "a link to a directory outside the catalog directory: not read"
+        result.problems.append(Problem(display_path(products), 1, 1, "", message))
+        return []
+    files, ignored, linked = product_files(products)
     for other in ignored:
         message = "ignored: product files must end in .yaml"
         result.problems.append(Problem(display_path(other), 1, 1, "", message, "warning"))
+    for folder in linked:
+        message = "ignored: a link to a directory is not followed (what it holds may be anywhere)"
+        result.problems.append(Problem(display_path(folder), 1, 1, "", message, "warning"))
     entries, problems = read_all(files, path)
     result.problems += problems
     result.problems += across(entries)

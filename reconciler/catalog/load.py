@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import operator
 import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,21 @@ import yaml
 from reconciler.errors import Problem
 
 PLAIN = "tag:yaml.org,2002:plain"  # an untagged plain scalar: nodes.py reads it, not PyYAML
+
+# Limits on what one file may make us do (docs/catalog.md, "Limits"). A catalog comes in a pull
+# request: its size, not its author, decides how much time and memory reading it takes.
+MAX_FILE_BYTES = 10 * 1024 * 1024  # refused before reading
+MAX_VALUES = 200_000  # values in one document, counting what aliases repeat (nodes.py)
+# Composing costs about 300 bytes of memory per YAML node, and a flow list such as [a,a,a,...]
+# holds a node every two characters: in a file longer than this, the events are counted first
+# (no tree is built) and a document with more nodes than MAX_VALUES allows is refused before
+# it is composed. Shorter files cannot make more than about 100 MB of nodes.
+SCAN_CHARS = 256 * 1024
+_MAX_NODE_EVENTS = 2 * MAX_VALUES + 1  # a key: value pair is two nodes and one value
+OUTSIDE = "a link to a file outside the catalog directory: not read"
+# What a hostile text may hide (characters.py checks every value): these characters, or a
+# backslash, which double-quoted YAML turns into any of them ("\0", "\u202e").
+_MAY_HIDE = re.compile(r"[\\\x00\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _Base = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
 
@@ -46,6 +63,8 @@ class Document:
     line: int  # 1-based start of the document
     col: int
     node: yaml.Node
+    # False when the file's text cannot hold a character characters.py refuses: no need to look
+    may_hide: bool = True
 
 
 @dataclass(slots=True)
@@ -65,12 +84,17 @@ def display_path(path: Path) -> str:
     return text[len(prefix) :] if text.startswith(prefix) else text
 
 
-def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(the product files, sorted; files that look like YAML but would be ignored)."""
+def product_files(products_dir: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """(the product files, sorted; files that look like YAML but would be ignored; links to
+    directories, which are not followed: what they hold may be anywhere)."""
     files: list[Path] = []
     ignored: list[Path] = []
+    linked: list[Path] = []
     for folder, dirs, names in os.walk(products_dir):  # scandir: no stat per file
         dirs.sort()
+        for name in dirs:  # os.walk lists links to directories here and never enters them
+            if os.path.islink(os.path.join(folder, name)):
+                linked.append(Path(folder, name))
         for name in names:
             suffix = os.path.splitext(name)[1]
             if suffix == ".yaml":
@@ -78,17 +102,23 @@ def product_files(products_dir: Path) -> tuple[list[Path], list[Path]]:
             elif suffix.lower() in (".yaml", ".yml"):
                 ignored.append(Path(folder, name))
     # Path order (part by part), compared as tuples: 10,000 Path.__lt__ calls cost more
-    return sorted(files, key=_parts), sorted(ignored)
+    return sorted(files, key=_parts), sorted(ignored), sorted(linked)
 
 
 def _parts(path: Path) -> tuple[str, ...]:
     return path.parts
 
 
-def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
-    """Every document of one file. `single`: the file must hold one document (catalog.yaml)."""
+def inside(path: str, root: str) -> bool:
+    """Whether the real path `path` is `root` (a real path) or below it."""
+    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def load_file(path: Path, shown: str, *, single: bool = False, root: str | None = None) -> Loaded:
+    """Every document of one file. `single`: the file must hold one document (catalog.yaml).
+    `root`: the catalog directory's real path, that the file must resolve inside."""
     out = Loaded()
-    out.documents.extend(iter_documents(path, shown, out.problems, empty_ok=single))
+    out.documents.extend(iter_documents(path, shown, out.problems, empty_ok=single, root=root))
     if single and len(out.documents) > 1:
         extra = out.documents[1]
         out.problems.append(
@@ -101,22 +131,31 @@ def load_file(path: Path, shown: str, *, single: bool = False) -> Loaded:
 
 
 def iter_documents(
-    path: Path, shown: str, problems: list[Problem], *, empty_ok: bool = False
+    path: Path,
+    shown: str,
+    problems: list[Problem],
+    *,
+    empty_ok: bool = False,
+    root: str | None = None,
 ) -> Iterator[Document]:
     """Each document of one file as soon as it is composed; the file's problems go to `problems`.
 
     Checking each document before composing the next keeps one node tree alive at a time: with
     100 products in a file, about a quarter faster than composing them all first (memory caches).
     `empty_ok`: a file without documents is fine (an empty catalog.yaml means all defaults).
+    `root`: the catalog directory's real path; a file resolving outside it is not read.
     """
     before = len(problems)
-    text = _read_text(path, shown, problems)
+    text = _read_text(path, shown, problems, root)
     if text is None:
         return
+    if len(text) > SCAN_CHARS and _refuse_large(text, shown, problems):
+        return
+    may_hide = _MAY_HIDE.search(text) is not None
     found = False
     try:
         for node in yaml.compose_all(text, Loader=_Loader):
-            document = _document(node, shown, problems)
+            document = _document(node, shown, problems, may_hide)
             if document is not None:
                 found = True
                 yield document
@@ -129,22 +168,108 @@ def iter_documents(
         problems.append(Problem(shown, 1, 1, "", message))
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes: plain os.read calls, half the cost of Path.read_bytes's buffered file
-    object (which shows with 10,000 one-product files)."""
-    fd = os.open(path, os.O_RDONLY)
+def _refuse_large(text: str, shown: str, problems: list[Problem]) -> bool:
+    """Whether a document of this (large) file has too many nodes to compose (then a problem
+    says so): the events are counted one by one, and none is kept."""
+    loader = _Loader(text)
+    count, start = 0, None
     try:
-        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
-        while chunks[-1]:
-            chunks.append(os.read(fd, 1 << 16))
+        while loader.check_event():
+            event = loader.get_event()
+            kind = event.__class__
+            if kind is yaml.DocumentStartEvent:
+                count, start = 0, event.start_mark
+            elif kind in _NODE_EVENTS:
+                count += 1
+                if count > _MAX_NODE_EVENTS:
+                    mark = start or event.start_mark
+                    message = (
+                        f"the document is too large: more than {MAX_VALUES:,} values; "
+                        "the file is not read"
+                    )
+                    problems.append(Problem(shown, mark.line + 1, mark.column + 1, "", message))
+                    return True
+    except yaml.YAMLError:
+        return False  # composing reports it, with its place
+    finally:
+        loader.dispose()
+    return False
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+class _Refused(Exception):
+    """A file that is not read: the message says why, and nothing of what it points to."""
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)  # a link swapped in after the check is not followed
+    | getattr(os, "O_NONBLOCK", 0)  # nor does a pipe swapped in block the open
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _open(path: Path, root: str | None) -> int:
+    """A descriptor of `path`, a regular file (inside `root` if given), or _Refused.
+
+    Nothing that is not a regular file is opened: opening a pipe blocks, a device may never
+    end. A link is resolved first, and one to anywhere outside the catalog is refused whatever
+    it points to (even nothing), so that no message tells anything about the outside.
+    """
+    target = os.fspath(path)
+    info = os.lstat(target)
+    if stat.S_ISLNK(info.st_mode):
+        target = os.path.realpath(target)
+        if root is not None and not inside(target, root):
+            raise _Refused(OUTSIDE)
+        info = os.stat(target)
+    if not stat.S_ISREG(info.st_mode):
+        raise _Refused(_NOT_REGULAR)
+    return os.open(target, _OPEN_FLAGS)
+
+
+_NOT_REGULAR = "not a regular file (a directory, a pipe or a device): not read"
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"the file holds {size:,} bytes, more than the {MAX_FILE_BYTES:,} (10 MiB) a catalog "
+        "file may hold: not read (products can be split into several files)"
+    )
+
+
+def _read_bytes(path: Path, root: str | None) -> bytes:
+    """The file's bytes: plain os.read calls, half the cost of Path.read_bytes's buffered file
+    object (which shows with 10,000 one-product files). Never more than MAX_FILE_BYTES + 1,
+    even if the file grows while it is read."""
+    fd = _open(path, root)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused(_NOT_REGULAR)
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Refused(_too_large(info.st_size))
+        chunks = [os.read(fd, info.st_size + 1)]
+        total = len(chunks[0])
+        while chunks[-1] and total <= MAX_FILE_BYTES:
+            chunks.append(os.read(fd, min(1 << 16, MAX_FILE_BYTES + 1 - total)))
+            total += len(chunks[-1])
     finally:
         os.close(fd)
-    return chunks[0] if len(chunks) == 2 else b"".join(chunks)
+    if total > MAX_FILE_BYTES:
+        raise _Refused(_too_large(total))
+    whole = len(chunks) == 1 or (len(chunks) == 2 and not chunks[1])  # one read, then the end
+    return chunks[0] if whole else b"".join(chunks)
 
 
-def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+def _read_text(path: Path, shown: str, problems: list[Problem], root: str | None) -> str | None:
     try:
-        data = _read_bytes(path)
+        data = _read_bytes(path, root)
+    except _Refused as exc:
+        problems.append(Problem(shown, 1, 1, "", str(exc)))
+        return None
     except OSError as exc:
         problems.append(Problem(shown, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"))
         return None
@@ -159,12 +284,14 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _document(node: yaml.Node | None, shown: str, problems: list[Problem]) -> Document | None:
+def _document(
+    node: yaml.Node | None, shown: str, problems: list[Problem], may_hide: bool
+) -> Document | None:
     if node is None:
         return None
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.MappingNode):
-        return Document(shown, line, col, node)
+        return Document(shown, line, col, node, may_hide)
     if isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null"):
         message = "empty document: expected a YAML mapping (key: value)"
     else:

@@ -16,12 +16,17 @@ from typing import Any
 
 import yaml
 
-from reconciler.catalog.load import PLAIN
+from reconciler.catalog.load import MAX_VALUES, PLAIN
 
 Path_ = tuple[str | int, ...]
 
-_MAX_NODES = 200_000  # guards against alias bombs
 _MAX_DEPTH = 64
+# Values that aliases repeat, in one file (all its documents): a small file of many alias
+# bombs, each under MAX_VALUES, must not cost each document's worth of time.
+MAX_ALIASED = 100_000
+# Values of the documents that fail the quick schema check, in one file: jsonschema explains
+# them at about 15 us a value (3 s for this many), and a 10 MiB file could hold 25 such documents.
+MAX_EXPLAINED = 200_000
 _CORE_INT = re.compile(r"[-+]?[0-9]+")
 _CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _CORE_NULL = ("", "~", "null", "Null", "NULL")
@@ -34,6 +39,16 @@ class _Abort(Exception):
 
 
 @dataclass(slots=True)
+class FileBudget:
+    """What one file may still cost, all its documents together: values repeated by aliases
+    (`spent` once a document went past it), and values that jsonschema explains (validate.py)."""
+
+    left: int = MAX_ALIASED
+    spent: bool = False
+    explain_left: int = MAX_EXPLAINED
+
+
+@dataclass(slots=True)
 class Located:
     """A document's data, and its YAML nodes to find where any part of it was written."""
 
@@ -41,6 +56,7 @@ class Located:
     root: yaml.Node | None = None
     issues: list[tuple[Path_, tuple[int, int], str]] = field(default_factory=list)
     canonical: dict[Path_, str] = field(default_factory=dict)  # metafield values, once checked
+    values: int = 0  # how many values the data holds (aliases repeated)
     free_nodes: dict[Path_, yaml.Node] = field(default_factory=dict)  # free-form values' nodes
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
@@ -101,15 +117,22 @@ def where_text(path: Path_) -> str:
     return out
 
 
-def convert(node: yaml.Node, typed: frozenset[str], free: frozenset[str] = frozenset()) -> Located:
+def convert(
+    node: yaml.Node,
+    typed: frozenset[str],
+    free: frozenset[str] = frozenset(),
+    budget: FileBudget | None = None,
+) -> Located:
     """The node's data. `typed`: keys whose scalars are booleans/numbers; `free`: keys inside a
-    list item whose value is free-form YAML (read with the core rules, like `typed`)."""
+    list item whose value is free-form YAML (read with the core rules, like `typed`); `budget`:
+    the file's, shared by its documents (else this document's own)."""
     located = Located(None, node)
-    converter = _Converter(located, typed, free)
+    converter = _Converter(located, typed, free, budget or FileBudget())
     try:
         located.data = converter.value(node, (), _TEXT, 0)
     except _Abort:
         located.data = None
+    located.values = converter.count
     return located
 
 
@@ -122,14 +145,25 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_TOO_MANY = f"the document is too large: more than {MAX_VALUES:,} values (aliases included)"
+_ALIASED = (
+    f"YAML aliases in this file repeat more than {MAX_ALIASED:,} values: too large, "
+    "the rest of the file is not read"
+)
+
+
 class _Converter:
-    def __init__(self, located: Located, typed: frozenset[str], free: frozenset[str]):
+    def __init__(
+        self, located: Located, typed: frozenset[str], free: frozenset[str], budget: FileBudget
+    ):
         self.issues = located.issues
         self.free_nodes = located.free_nodes
         self.typed = typed
         self.free = free
         self.count = 0
         self.active: set[int] = set()
+        self.seen: set[int] = set()  # collections met once: met again, through an alias
+        self.budget = budget
 
     def value(self, node: yaml.Node, path: Path_, mode: int, depth: int) -> Any:
         if node.__class__ is _Scalar:
@@ -143,12 +177,19 @@ class _Converter:
     def collection(self, node: yaml.Node, path: Path_, mode: int, depth: int) -> Any:
         items = node.value
         self.count += len(items)
-        if self.count > _MAX_NODES or depth > _MAX_DEPTH:
-            self.issues.append(
-                (path, _mark(node), "the document is too large or too deeply nested")
-            )
-            raise _Abort
-        active, node_id = self.active, id(node)
+        node_id = id(node)
+        if node_id in self.seen:
+            self.budget.left -= len(items)
+            if self.budget.left < 0:
+                self.budget.spent = True
+                self._stop(path, node, _ALIASED)
+        else:
+            self.seen.add(node_id)
+        if self.count > MAX_VALUES:
+            self._stop(path, node, _TOO_MANY)
+        if depth > _MAX_DEPTH:
+            self._stop(path, node, f"the document is nested more than {_MAX_DEPTH} levels deep")
+        active = self.active
         if node_id in active:
             self.issues.append((path, _mark(node), "a YAML alias refers to itself"))
             raise _Abort
@@ -165,6 +206,10 @@ class _Converter:
             return self.mapping(node, path, mode, depth)
         finally:
             active.discard(node_id)
+
+    def _stop(self, path: Path_, node: yaml.Node, message: str) -> None:
+        self.issues.append((path, _mark(node), message))
+        raise _Abort
 
     def mapping(self, node: yaml.MappingNode, path: Path_, mode: int, depth: int) -> dict:
         result: dict[str, Any] = {}

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from reconciler.catalog import handover
 from reconciler.catalog.build import build_product
+from reconciler.catalog.characters import lookalike_handles
 from reconciler.catalog.load import display_path, iter_documents
-from reconciler.catalog.nodes import Path_, where_text
+from reconciler.catalog.nodes import FileBudget, Path_, where_text
 from reconciler.catalog.validate import check_product
 from reconciler.errors import Problem
 from reconciler.model import Product
@@ -40,11 +41,17 @@ class Entry:
 handover.register(Entry)
 
 
-def read_file(file: Path, catalog_dir: Path) -> tuple[list[Entry], list[Problem]]:
+def read_file(
+    file: Path, catalog_dir: Path, root: str | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """`root`: the catalog directory's real path (the file must resolve inside it)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for doc in iter_documents(file, display_path(file), problems):
-        located, found = check_product(doc, catalog_dir)
+    budget = FileBudget()  # one for the whole file
+    if root is None:
+        root = os.path.realpath(catalog_dir)
+    for doc in iter_documents(file, display_path(file), problems, root=root):
+        located, found = check_product(doc, catalog_dir, budget)
         problems += found
         ok = not any(p.severity == "error" for p in found)
         entry = Entry(doc.file, doc.line, build_product(located) if ok else None)
@@ -52,6 +59,8 @@ def read_file(file: Path, catalog_dir: Path) -> tuple[list[Entry], list[Problem]
         for kind, value, path in _claims(data):
             entry.claims.append((kind, value, path, *located.where(path)))
         entries.append(entry)
+        if budget.spent:
+            break  # the rest of the file is not read (the problem says so)
     return entries, problems
 
 
@@ -88,8 +97,9 @@ def no_cyclic_gc() -> Iterator[None]:
 
 
 def _read_many(files: list[Path], catalog_dir: Path) -> list[tuple[list[Entry], list[Problem]]]:
+    root = os.path.realpath(catalog_dir)
     with no_cyclic_gc():
-        return [read_file(f, catalog_dir) for f in files]
+        return [read_file(f, catalog_dir, root) for f in files]
 
 
 def _read_in_parallel(files: list[Path], catalog_dir: Path) -> list:
@@ -143,13 +153,20 @@ def _claims(data: dict) -> list[tuple[str, str, Path_]]:
 
 
 def across(entries: list[Entry]) -> list[Problem]:
-    """Handles (and previous handles) used by two products: errors; SKUs: warnings. Entries with
-    such an error lose their product."""
+    """Handles (and previous handles) used by two products: errors; SKUs, and handles that look
+    alike: warnings. Entries with such an error lose their product."""
     places: dict[tuple[str, str], list[tuple[Entry, Path_, int, int]]] = {}
     for entry in entries:
         for kind, value, path, line, col in entry.claims:
             places.setdefault((kind, value), []).append((entry, path, line, col))
-    out: list[Problem] = []
+    out = lookalike_handles(
+        [
+            (value, entry.file, line, col, path)
+            for entry in entries
+            for kind, value, path, line, col in entry.claims
+            if kind == "handle"
+        ]
+    )
     for (kind, value), spots in places.items():
         if len(spots) < 2:
             continue

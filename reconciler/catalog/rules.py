@@ -8,6 +8,7 @@ Each finding is (path, message, severity, point at the key?).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -224,18 +225,39 @@ def _media(data: dict, catalog_dir: Path):  # a generator that returns the produ
 def media_src_problem(src: str, catalog_dir: Path) -> str | None:
     if _SCHEME.match(src):
         if not src.lower().startswith("https://"):
-            return f"media must be an https URL or a file in the catalog, not {src!r}"
+            return f"media must be an https URL or a file in the catalog, not {_short(src)}"
         return None if _HTTPS_URL.fullmatch(src) else "not a valid URL"
+    if "\x00" in src:
+        return "a media file name cannot hold a NUL character"
     candidate = Path(src)
     if candidate.is_absolute() or src.startswith("~"):
-        return f"a media file is given relative to the catalog directory, not as {src!r}"
-    root = catalog_dir.resolve()
-    target = (root / candidate).resolve()
-    if not target.is_relative_to(root):
-        return f"media file {src!r} is outside the catalog directory"
-    if not target.is_file():
-        return f"media file {src!r} not found in the catalog directory"
+        return f"a media file is given relative to the catalog directory, not as {_short(src)}"
+    try:
+        long = next((p for p in candidate.parts if len(os.fsencode(p)) > _NAME_MAX), None)
+        if long is not None:
+            return f"media file name {_short(long)} is longer than {_NAME_MAX} bytes"
+        root = catalog_dir.resolve()
+        target = (root / candidate).resolve()
+        if not target.is_relative_to(root):
+            return f"media file {_short(src)} is outside the catalog directory"
+        if target.is_dir():
+            return f"media file {_short(src)} is a directory, not a file"
+        if not target.is_file():
+            return f"media file {_short(src)} not found in the catalog directory"
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a link loop (3.11)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a bad name"
+        return f"media file {_short(src)} cannot be looked up: {reason}"
     return None
+
+
+_NAME_MAX = 255  # bytes in one file name: Linux, macOS and Windows alike
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """`text` quoted, cut to `limit` characters (a hostile value can be long)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def _image_message(image: str, srcs: dict[str, int]) -> str:

@@ -32,15 +32,20 @@ from reconciler.plan.estimate import (
 from reconciler.plan.model import Change, ChildDeletion, FieldChange, Plan
 from reconciler.plan.threeway import (
     Views,
+    adopted_media,
     child_deletions,
     drifted,
     fast_unchanged,
     variant_label,
     views,
 )
-from reconciler.shopify.input import mutation_calls, removal_calls
+from reconciler.shopify.input import mutation_calls, removal_calls, sendable
 
 ON_REMOVE = ("archive", "delete", "ignore")
+PROCESSING_REASON = (
+    "its media are still being processed in the store, so they cannot be matched yet: "
+    "left alone by this plan; plan again in a minute"
+)
 
 
 def compare(
@@ -135,7 +140,13 @@ def _create_or_rename(
         return _rename(product, source, catalog)
     calls = mutation_calls(product, None, None, catalog=catalog)
     warnings += _ceiling_warnings(calls)
-    diff = field_changes({}, _created_view(product))
+    unsent = _unsent_variant_images(product)
+    if unsent:
+        warnings.append(
+            f"variant images of {', '.join(unsent)} are not set: their media are catalog files, "
+            "which need a staged upload (not sent yet)"
+        )
+    diff = field_changes({}, _created_view(product, unsent))
     return Change(
         handle=product.handle,
         action="create",
@@ -148,7 +159,16 @@ def _create_or_rename(
     )
 
 
-def _created_view(product: Product) -> dict:
+def _unsent_variant_images(product: Product) -> tuple[str, ...]:
+    """Labels of variants whose image the create cannot send (its media is a catalog path)."""
+    return tuple(
+        variant_label(v.key, v.options)
+        for v in product.variants
+        if v.image is not None and not sendable(v.image)
+    )
+
+
+def _created_view(product: Product, unsent: tuple[str, ...] = ()) -> dict:
     data = hashing.plain(product)
     data.pop("previous_handles", None)
     data.pop("handle", None)
@@ -159,6 +179,8 @@ def _created_view(product: Product) -> dict:
             variant_label(v.key, v.options): _without_options(hashing.plain(v))
             for v in product.variants
         }
+        for label in unsent:  # the plan shows only what the create sends
+            data["variants"][label].pop("image", None)
     if "metafields" in data:
         data["metafields"] = {f"{m['namespace']}.{m['key']}": m for m in data["metafields"]}
     if "media" in data:
@@ -204,6 +226,8 @@ def _settle(
     if not live.complete:
         return _noop(product.handle, "the live read of this product was truncated", warn=True)
     marker = live.marker if owner == catalog else None
+    if marker is None and _media_unknowable(product, live):
+        return _noop(product.handle, PROCESSING_REASON, warn=True)
     if (
         marker is not None
         and not force
@@ -222,7 +246,10 @@ def _slow(
     if marker is None and live.marker_problem not in (None, "no marker"):
         warnings.append(f"{live.marker_problem}: it will be replaced")
     if any(x.image is not None for x in product.variants):
-        warnings.append("variant images are not applied yet")
+        warnings.append(
+            "variant images are not compared or written on an existing product "
+            "(only a create sets them)"
+        )
     drift = drifted(v, product, marker)
     diff = field_changes(v.before, v.after, drift)
     deletions = child_deletions(v, live)
@@ -315,6 +342,15 @@ def _scope(v: Views) -> tuple[str, ...]:
         scope |= {f"variant_metafields.{r}" for r in view.get("metafields", {})}
     scope.add("marker")
     return tuple(sorted(scope))
+
+
+def _media_unknowable(product: Product, live: LiveProduct) -> bool:
+    """An unmarked product's media are known only by file name, which Shopify shows once an
+    image is processed: while one the catalog names may be among those still processing,
+    adding it could add the image twice (an apply killed before it wrote the marker)."""
+    if not product.media or all(m.url is not None for m in live.media):
+        return False
+    return len(adopted_media(product.media, live.media)) < len({m.src for m in product.media})
 
 
 def _noop(handle: str, reason: str, warn: bool = False) -> Change:

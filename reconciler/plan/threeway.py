@@ -18,14 +18,17 @@ from typing import Any
 from reconciler.model import (
     MARKER_KEY,
     MARKER_NAMESPACE,
+    LiveMedia,
     LiveProduct,
     Marker,
+    Media,
     Metafield,
     Product,
     Variant,
     field_hash,
 )
 from reconciler.plan.hashing import plain
+from reconciler.plan.media_names import same_file
 from reconciler.plan.model import ChildDeletion
 
 SCALARS = (
@@ -42,7 +45,7 @@ VARIANT_FIELDS = (
 )  # fmt: skip
 _variant_values = attrgetter(*VARIANT_FIELDS)
 _scalar_values = attrgetter(*SCALARS)
-# Variant images (`Variant.image`) are not compared or written yet: see docs/marker.md, "Gaps".
+# Variant images (`Variant.image`) are set by a create only, never compared: docs/marker.md, "Gaps".
 VARIANT_CLEARABLE = frozenset({"compare_at_price", "sku", "barcode", "cost"})
 MARKER_REF = f"{MARKER_NAMESPACE}.{MARKER_KEY}"
 _NO_MARKER = Marker(catalog="", last_applied="")
@@ -197,15 +200,32 @@ def _media_views(
         return {}
     live_media = {m.id: m for m in live.media}
     ids = {src: i for src, i in was.media_ids if i in live_media}
-    if marker is None and now.media and len(now.media) == len(live.media):
-        # A product never applied: its images cannot be matched by URL (Shopify re-hosts them);
-        # take them as ours by position rather than uploading duplicates.
-        ids = {m.src: lm.id for m, lm in zip(now.media, live.media, strict=True)}
-        warnings.append("media matched to the live product's media by position (no marker)")
+    if marker is None and now.media:
+        ids = adopted_media(now.media, live.media)
+        unmatched = len(ids) < len({m.src for m in now.media})
+        if unmatched and any(m.url is None for m in live.media if m.id not in ids.values()):
+            warnings.append("live media without an image URL (still processing) were not matched")
     after["media"] = {m.src: {"alt": m.alt} for m in now.media or ()}
     scope = set(after["media"]) | set(was.media)
     before["media"] = {src: {"alt": live_media[i].alt} for src, i in ids.items() if src in scope}
     return {src: i for src, i in ids.items() if src in scope}
+
+
+def adopted_media(desired: tuple[Media, ...], current: tuple[LiveMedia, ...]) -> dict[str, str]:
+    """src -> live media id for a product never applied: by file name (media_names), a tie
+    broken by position, then alt. A live media no catalog media names stays unbound (not ours:
+    never changed or removed); a catalog media without a match is added."""
+    bound: dict[str, str] = {}
+    for position, m in enumerate(desired):
+        free = [
+            (i, lm)
+            for i, lm in enumerate(current)
+            if lm.id not in bound.values() and same_file(m.src, lm.url)
+        ]
+        if free:
+            free.sort(key=lambda x: (x[0] != position, x[1].alt != m.alt, x[0]))
+            bound[m.src] = free[0][1].id
+    return bound
 
 
 _ELEMENT_KINDS = (("metafield", "metafields"), ("tag", "tags"), ("publication", "publications"))

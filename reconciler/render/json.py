@@ -20,6 +20,7 @@ from reconciler.plan.model import (
     FieldChange,
     Plan,
 )
+from reconciler.render.escape import json_safe
 
 
 class PlanFileError(ValueError):
@@ -42,7 +43,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    text = json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, sort_keys=False)
+    return json_safe(text) + "\n"  # U+2028 and the like as \u escapes: no raw line break
 
 
 def _change(change: Change) -> dict[str, Any]:

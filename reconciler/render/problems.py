@@ -1,4 +1,9 @@
-"""Catalog problems as text, JSON, and GitHub Actions annotations."""
+"""Catalog problems as text, JSON, and GitHub Actions annotations.
+
+Locations and messages carry raw YAML keys and values, so every control character in them is
+escaped (escape.py): no output line, in any format, can be a workflow command the runner executes
+(only the annotations themselves are, by design, with their data %-encoded).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from collections.abc import Iterable
 
 from reconciler.errors import Problem
+from reconciler.render.escape import json_safe, safe_file, visible
 
 
 def _counts(problems: list[Problem]) -> tuple[int, int]:
@@ -20,10 +26,19 @@ def _plural(count: int, word: str) -> str:
 def as_text(problems: Iterable[Problem]) -> str:
     """One line per problem (sorted; warnings marked), then `N errors, M warnings`."""
     ordered = sorted(problems)
-    lines = [str(p) if p.severity == "error" else f"{p} (warning)" for p in ordered]
+    lines = [as_line(p) for p in ordered]
     errors, warnings = _counts(ordered)
     lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
     return "\n".join(lines) + "\n"
+
+
+def as_line(problem: Problem) -> str:
+    """`file:line:col: where: message` (as str(problem)), escaped; `(warning)` for warnings."""
+    where = f" {visible(problem.where)}:" if problem.where else ""
+    text = (
+        f"{safe_file(problem.file)}:{problem.line}:{problem.col}:{where} {visible(problem.message)}"
+    )
+    return text if problem.severity == "error" else f"{text} (warning)"
 
 
 def as_json(problems: Iterable[Problem]) -> str:
@@ -41,7 +56,7 @@ def as_json(problems: Iterable[Problem]) -> str:
         for p in ordered
     ]
     document = {"problems": items, "errors": errors, "warnings": warnings}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def as_github(problems: Iterable[Problem]) -> str:
@@ -56,6 +71,8 @@ def as_github(problems: Iterable[Problem]) -> str:
 
 
 def _data(text: str) -> str:
+    """GitHub's own encoding for CR and LF; other control characters are escaped visibly."""
+    text = visible(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

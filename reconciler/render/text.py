@@ -1,17 +1,21 @@
 """The plan for people at a terminal: Terraform-style lines, field-level diffs, a summary line.
 
 `+` create, `~` update/rename/adopt, `-` archive/delete; under each product its field changes,
-then what the write deletes and any warning. Colour only when asked (the CLI asks on a tty).
+then what the write deletes and any warning. A long or multi-line value is shown as a diff
+(valuediff.py). Every line starts with our own indent and symbol, and text from the catalog or
+the store is escaped (escape.visible), so no line can be a GitHub Actions workflow command.
+Colour only when asked (the CLI asks on a tty).
 The summary line counts rename as an update; adopt is listed and counted on its own line but is
 not a change (it writes only the marker), and no-ops are not listed.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reconciler.plan.model import Change, ChildDeletion, FieldChange, Plan
+from reconciler.render.escape import visible
+from reconciler.render.valuediff import LIMIT, as_json, diff_lines, is_long, summary
 
 SYMBOL = {
     "create": "+",
@@ -22,7 +26,7 @@ SYMBOL = {
     "delete": "-",
     "no-op": " ",
 }
-_COLOR = {"+": "32", "~": "33", "-": "31", "!": "35"}
+_COLOR = {"+": "32", "~": "33", "-": "31", "!": "35", "@": "36"}
 NO_CHANGES = "No changes. The store matches the catalog."
 
 
@@ -34,19 +38,23 @@ def summary_line(plan: Plan) -> str:
     )
 
 
-def value(v: Any, limit: int = 200) -> str:
-    text = json.dumps(v, ensure_ascii=False, sort_keys=True)
+def value(v: Any, limit: int = LIMIT) -> str:
+    """A value as JSON, on one line; cut only where there is no other side to tell it from."""
+    text = as_json(v)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def field_line(change: FieldChange) -> tuple[str, str]:
-    """(symbol, text) for one field change."""
+def field_lines(change: FieldChange) -> list[tuple[str, str, int]]:
+    """(symbol, text, depth) lines for one field change: one line, or a diff under a heading."""
     drift = "  (drift: changed in the store)" if change.drift else ""
+    if is_long(change.before, change.after):
+        head = ("~", f"{change.path}: {summary(change.before, change.after)}{drift}", 0)
+        return [head, *((sign, text, 1) for sign, text in diff_lines(change.before, change.after))]
     if change.before is None:
-        return "+", f"{change.path}: {value(change.after)}{drift}"
+        return [("+", f"{change.path}: {value(change.after)}{drift}", 0)]
     if change.after is None:
-        return "-", f"{change.path}: {value(change.before)}{drift}"
-    return "~", f"{change.path}: {value(change.before)} -> {value(change.after)}{drift}"
+        return [("-", f"{change.path}: {value(change.before)}{drift}", 0)]
+    return [("~", f"{change.path}: {value(change.before)} -> {value(change.after)}{drift}", 0)]
 
 
 def deletion_text(d: ChildDeletion) -> str:
@@ -61,11 +69,11 @@ def title(change: Change) -> str:
     return f"{change.action} {name}"
 
 
-def change_lines(change: Change) -> list[tuple[str, str]]:
-    """(symbol, text) lines under a product: diffs, deletions, warnings."""
-    lines = [field_line(c) for c in change.diff]
-    lines += [("-", deletion_text(d)) for d in change.child_deletions]
-    lines += [("!", f"warning: {w}") for w in change.warnings]
+def change_lines(change: Change) -> list[tuple[str, str, int]]:
+    """(symbol, text, depth) lines under a product: diffs, deletions, warnings."""
+    lines = [line for c in change.diff for line in field_lines(c)]
+    lines += [("-", deletion_text(d), 0) for d in change.child_deletions]
+    lines += [("!", f"warning: {w}", 0) for w in change.warnings]
     return lines
 
 
@@ -94,22 +102,31 @@ def footer_lines(plan: Plan) -> list[str]:
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
     paint = _painter(color)
-    out = [f"Catalog {plan.catalog!r}, store {plan.store!r}, API {plan.api_version}", ""]
+    out = [visible(f"Catalog {plan.catalog!r}, store {plan.store!r}, API {plan.api_version}"), ""]
     shown = [c for c in plan.changes if c.action != "no-op" or c.warnings]
     for change in shown:
         symbol = SYMBOL[change.action] if change.action != "no-op" else "!"
         head = f"{symbol} {title(change)}"
-        out.append(paint(symbol, head, bold=True))
-        out.append(f"    # {change.reason}")
-        out += [paint(sym, f"    {sym} {text}") for sym, text in change_lines(change)]
+        out.append(paint(symbol, visible(head), bold=True))
+        out.append(f"    # {visible(change.reason)}")
+        out += [_line(paint, *line) for line in change_lines(change)]
         out.append("")
     if plan.has_changes:
         out.append(paint("", summary_line(plan), bold=True))
         out.append(estimate_line(plan))
     else:
         out.append(paint("", NO_CHANGES, bold=True))
-    out += footer_lines(plan)
+    out += [visible(line) for line in footer_lines(plan)]
     return "\n".join(out) + "\n"
+
+
+def _line(paint, symbol: str, text: str, depth: int) -> str:
+    """Every line starts with our indent and symbol; no raw control character reaches it."""
+    if depth == 0:
+        return paint(symbol, f"    {symbol} {visible(text)}")
+    if symbol == "@":
+        return paint(symbol, f"        {visible(text)}")
+    return paint(symbol, f"        {symbol} {visible(text)}")
 
 
 def _painter(color: bool):

@@ -13,8 +13,9 @@ valid for five minutes (facts §10: media keeps no stable source URL).
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .gids import UserError, UserErrors, gid, gid_number, refuse
 from .state import Media, Product, Store
@@ -38,12 +39,14 @@ def create(
 ) -> Media:
     """A new file, UPLOADED now; processing moves it on the store's timeline."""
     now = store.clock.last
+    number = store.new_id("MediaImage")
+    kind = content_type or "IMAGE"
     media = Media(
-        store.new_id("MediaImage"),
+        number,
         alt,
         source,
-        content_type or "IMAGE",
-        filename or _basename(source),
+        kind,
+        _unique(store, filename or _basename(source, kind), number),
         now,
         status="UPLOADED",
         updated_at=now,
@@ -91,9 +94,27 @@ def failure(store: Store, media: Media) -> str | None:
     return None
 
 
-def _basename(source: str) -> str:
-    name = urlsplit(source).path.rsplit("/", 1)[-1]
-    return name or "file"
+def _basename(source: str, content_type: str = "IMAGE") -> str:
+    """The file name Shopify gives a file made from `source` (docs/sandbox.md, "Media URLs"):
+    the last segment of the URL's path, percent-decoded, the query dropped; an image whose name
+    has no extension gets `.jpg` (the packt CSV pair: `.../photo-1494438639946-1ebd1d20bf85?w=750`
+    became `.../photo-1494438639946-1ebd1d20bf85.jpg?v=...`; the sandbox reads no bytes, so it
+    takes every such image for a JPEG)."""
+    name = unquote(urlsplit(source).path.rsplit("/", 1)[-1]) or "file"
+    if content_type == "IMAGE" and "." not in name.strip("."):
+        name += ".jpg"
+    return name
+
+
+def _unique(store: Store, name: str, number: int) -> str:
+    """duplicateResolutionMode APPEND_UUID (the default): "Append a UUID if filename is already
+    in use". Where the UUID goes is not documented: the sandbox puts `_UUID` before the
+    extension, a UUID derived from the file's id so that runs are repeatable."""
+    if all(m.filename != name for m in store.files.values()):
+        return name
+    stem, dot, ext = name.rpartition(".")
+    stem, ext = (stem, dot + ext) if dot and stem else (name, "")
+    return f"{stem}_{uuid.uuid5(uuid.NAMESPACE_URL, f'sandbox-file:{number}')}{ext}"
 
 
 # -- read-back ------------------------------------------------------------------------------
@@ -101,7 +122,8 @@ def _basename(source: str) -> str:
 
 def cdn_url(store: Store, media: Media) -> str:
     return (
-        f"https://cdn.shopify.com/s/files/1/0000/{store.shop.id:04d}/files/{media.filename}"
+        f"https://cdn.shopify.com/s/files/1/0000/{store.shop.id:04d}/files/"
+        f"{quote(media.filename or 'file')}"
         f"?v={media.updated_at}"
     )
 

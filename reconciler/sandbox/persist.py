@@ -68,18 +68,43 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+class StateFileError(ValueError):
+    """The state file exists but is not one this sandbox wrote: unreadable, not JSON, or JSON of
+    another shape. `reason` says which, in a few words."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path} is not a sandbox state file ({reason})")
+
+
+class StateWriteError(ValueError):
+    """The state file cannot be written (the directory is read-only, the disk is full...)."""
+
+
 def load_store(path: Path) -> Store | None:
-    """The store saved at path, or None when there is no file yet. A bad file is an error (we never
-    overwrite state we could not read)."""
+    """The store saved at path, or None when there is no file yet. A bad file is a StateFileError
+    (we never overwrite state we could not read)."""
     path = Path(path)
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read sandbox state {path}: {exc}") from exc
-    store = Store.load(data)
-    settle(store)  # files saved mid-processing finish now (the timeline is not saved)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StateFileError(path, f"cannot read it: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+        raise StateFileError(path, f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise StateFileError(path, f"a JSON {type(data).__name__}, not an object")
+    try:
+        store = Store.load(data)
+        settle(store)  # files saved mid-processing finish now (the timeline is not saved)
+    except KeyError as exc:
+        raise StateFileError(path, f"no {exc} entry") from exc
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise StateFileError(path, f"unexpected content: {exc}") from exc
     return store
 
 

@@ -27,7 +27,7 @@ from aiohttp import web
 from . import control, server_files
 from .engine import Config, Reply, Sandbox
 from .faults import RETRY_AFTER_SECONDS, TRANSPORT_KINDS, gateway_body, too_many_requests_body
-from .persist import StateFile, load_store
+from .persist import StateFile, StateWriteError, load_store
 
 HOST = "127.0.0.1"
 SANDBOX = web.AppKey("sandbox", Sandbox)
@@ -231,7 +231,9 @@ async def start(
         try:
             state.save()  # the file exists from the start: a crash before any write leaves one
         except OSError as exc:
-            raise ValueError(f"cannot write sandbox state {state.path}: {exc}") from exc
+            raise StateWriteError(
+                f"cannot write the sandbox state file {state.path}: {exc.strerror or exc}"
+            ) from exc
     sock = sock or bind(port)
     runner = web.AppRunner(
         create_app(sandbox, state), access_log=None, shutdown_timeout=5.0, handle_signals=False
@@ -262,4 +264,7 @@ def serve_forever(
         finally:
             await running.stop()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        sock.close()  # already closed after a clean stop; not when the start failed (bad state)

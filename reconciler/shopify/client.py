@@ -13,8 +13,16 @@ A mutation that is not idempotent is never retried after an ambiguous failure (t
 connection, 5xx), because it may have been committed; ProductSet (an upsert by handle),
 MetafieldsSet and MetafieldsDelete are idempotent, ProductDelete is not.
 
-The token travels only in the X-Shopify-Access-Token header of each request; it is never logged,
-and error messages built from response bodies go through `redact`.
+Secrets (docs/security.md): the token travels only in the X-Shopify-Access-Token header of each
+GraphQL request, and the client secret only in the token request's form. Neither request follows a
+redirect (aiohttp would carry that header, or re-post that form, to wherever the store points): a
+3xx is a RedirectError naming the target host. Only the bulk result download (a signed URL, no
+token) follows redirects. The client will not send a secret to a store `store.check_destination`
+refuses. Every secret of the run, a minted token included, is registered with logs.py's redactor,
+so no message, log line or exception text carries one, whatever the store echoes.
+
+A store that cannot be reached is retried like any dropped connection, but the user hears of it
+at once: one warning per run after the first failed attempt, saying how long retrying may last.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -40,11 +49,11 @@ from reconciler.errors import (
     TransportError,
     UserErrorsError,
 )
-from reconciler.logs import redact
+from reconciler.logs import redact, register_secret
 from reconciler.shopify import documents, failures, throttle
 from reconciler.shopify.documents import Document
 from reconciler.shopify.failures import Failure
-from reconciler.shopify.store import ClientConfig
+from reconciler.shopify.store import ClientConfig, check_destination
 
 log = logging.getLogger("reconciler.shopify")
 
@@ -81,11 +90,12 @@ class _Request(GraphQLRequest):
 
 
 class _HttpStatus(GqlTransportError):
-    """A non-2xx answer, with what the retry rules need (status, Retry-After, body)."""
+    """A non-2xx answer, with what the retry rules need (status, Retry-After, body), and for a
+    redirect the host[:port] it points to."""
 
-    def __init__(self, status: int, retry_after: str | None, body: str):
+    def __init__(self, status: int, retry_after: str | None, body: str, target: str = ""):
         super().__init__(f"HTTP {status}")
-        self.status, self.retry_after, self.body = status, retry_after, body
+        self.status, self.retry_after, self.body, self.target = status, retry_after, body, target
 
 
 class _Transport(AIOHTTPTransport):
@@ -101,7 +111,16 @@ class _Transport(AIOHTTPTransport):
 async def _raise_for_status(response: aiohttp.ClientResponse) -> None:
     if response.status >= 300:
         body = await response.text(errors="replace")
-        raise _HttpStatus(response.status, response.headers.get("Retry-After"), body[:2000])
+        raise _HttpStatus(
+            response.status,
+            response.headers.get("Retry-After"),
+            body[:2000],
+            _redirect_target(response) if response.status < 400 else "",
+        )
+
+
+def _redirect_target(response: aiohttp.ClientResponse) -> str:
+    return failures.redirect_target(str(response.url), response.headers.get("Location"))
 
 
 class ShopifyClient:
@@ -116,6 +135,8 @@ class ShopifyClient:
         backoff_cap: float = 30.0,
         rng: random.Random | None = None,
     ):
+        if config.credentials.any:
+            check_destination(config.store)  # store.py refuses it first; never send it anyway
         self.config = config
         self._clock = clock
         self._backoff = (backoff_base, backoff_cap)
@@ -131,6 +152,7 @@ class ShopifyClient:
         )
         self._gql = Client(transport=self._transport, execute_timeout=None)
         self._session: Any = None
+        self._warned_offline = False
         self.requests = 0  # HTTP requests sent (GraphQL and token), for tests and -v summaries
 
     def _timeout(self) -> aiohttp.ClientTimeout:
@@ -210,6 +232,7 @@ class ShopifyClient:
                     f"{failure.error}; {document.name} was not retried because it may already have "
                     "been applied: re-read the store before trying again"
                 ) from None
+            self._note_offline(failure)
             attempt += 1
             await asyncio.sleep(self._retry_wait(failure, attempt))
 
@@ -217,8 +240,11 @@ class ShopifyClient:
         self.requests += 1
         request = _Request(document, variables)
         headers = {TOKEN_HEADER: token} if token else {}
+        # allow_redirects=False: a redirect would carry the token header to its target.
         return await self._session.execute(
-            request, get_execution_result=True, extra_args={"headers": headers}
+            request,
+            get_execution_result=True,
+            extra_args={"headers": headers, "allow_redirects": False},
         )
 
     def _learn(self, document: Document, key: tuple, spent: throttle.Cost) -> None:
@@ -273,7 +299,7 @@ class ShopifyClient:
         self, document: Document, exc: BaseException, ticket: int, started: float, attempt: int
     ) -> Failure:
         spent = throttle.parse_cost(getattr(exc, "extensions", None))
-        failure = _translate(document.name, exc, self.config.timeout)
+        failure = self._failure(document.name, exc, "the access token")
         if failure.error.__class__ is ThrottledError and spent.status is not None:
             requested = spent.requested or 0.0
             if requested > spent.status.maximum:
@@ -286,6 +312,26 @@ class ShopifyClient:
             failure.wait = self._model.throttled_wait(requested, spent.status)
         self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
         return failure
+
+    def _failure(self, name: str, exc: BaseException, carrying: str) -> Failure:
+        if isinstance(exc, _HttpStatus) and 300 <= exc.status < 400:
+            store = self.config.store.display
+            return failures.redirected(name, store, exc.status, exc.target, carrying)
+        return _translate(name, exc, self.config.timeout)
+
+    def _note_offline(self, failure: Failure) -> None:
+        """Once per run, after the first attempt that did not reach the store: say so, and for
+        how long the retries may go on (the backoff ceilings, plus each attempt's timeout when
+        the store does not answer at all), instead of seconds of silence."""
+        if failure.offline is None or self._warned_offline:
+            return
+        self._warned_offline = True
+        config = self.config
+        log.warning(
+            failures.retry_notice(
+                config.store.display, failure, config.max_retries, config.timeout, *self._backoff
+            )
+        )
 
     def _retry_wait(self, failure: Failure, attempt: int) -> float:
         base, cap = self._backoff
@@ -330,6 +376,7 @@ class ShopifyClient:
                 failure = _connection_failure(name, exc, self.config.timeout)
             if not failure.retry or attempt >= self.config.max_retries:
                 raise failure.error
+            self._note_offline(failure)
             attempt += 1
             await asyncio.sleep(self._retry_wait(failure, attempt))
 
@@ -357,19 +404,30 @@ class ShopifyClient:
             "client_secret": creds.client_secret or "",
         }
         where = self.config.store.display
+        name = "access token request"
         for attempt in range(self.config.max_retries + 1):
             if attempt:
                 await asyncio.sleep(throttle.backoff(attempt - 1, *self._backoff, self._rng))
             self.requests += 1
             try:
+                # allow_redirects=False: a 307/308 would re-post the client secret to its target.
                 async with self._transport.session.post(
-                    self.config.store.token_url, data=form, headers={"Accept": "application/json"}
+                    self.config.store.token_url,
+                    data=form,
+                    headers={"Accept": "application/json"},
+                    allow_redirects=False,
                 ) as response:
                     body = await response.text(errors="replace")
+                    if 300 <= response.status < 400:
+                        target = _redirect_target(response)
+                        carrying = "the client secret"
+                        raise failures.redirected(
+                            name, where, response.status, target, carrying
+                        ).error
                     if response.status in (400, 401, 403, 404):
                         raise AuthError(
                             f"{where}: the client credentials were refused "
-                            f"(HTTP {response.status}): {redact(body[:300])}"
+                            f"(HTTP {response.status}): {redact(body)[:300]}"
                         )
                     if response.status >= 300:
                         last = f"HTTP {response.status}"
@@ -377,7 +435,11 @@ class ShopifyClient:
                     self._accept_token(await response.json(content_type=None))
                     log.debug("minted an access token for %s", where)
                     return
-            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                last = type(exc).__name__
+                if attempt < self.config.max_retries:
+                    self._note_offline(_connection_failure(name, exc, self.config.timeout))
+            except ValueError as exc:
                 last = type(exc).__name__
         raise TransportError(f"{where}: could not mint an access token: {last}")
 
@@ -386,6 +448,7 @@ class ShopifyClient:
         if not token:
             raise AuthError(f"{self.config.store.display}: the token answer held no access_token")
         expires_in = answer.get("expires_in")
+        register_secret(str(token))  # before anything could print it
         self._token = str(token)
         self._token_expires = (
             self._clock() + float(expires_in) - min(_TOKEN_MARGIN, float(expires_in) / 10)
@@ -410,8 +473,20 @@ def _translate(name: str, exc: BaseException, timeout: float) -> Failure:
 def _connection_failure(name: str, exc: BaseException | None, timeout: float) -> Failure:
     """A request that failed below HTTP: aiohttp's own exception (a file download), or the one
     gql wrapped in TransportConnectionFailed (a GraphQL request)."""
-    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-        return failures.unreachable(name, exc)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return failures.unreachable(name, exc, f"no connection within {timeout:g}s", slow=True)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return failures.unreachable(name, exc, _why_unreachable(exc))
     if isinstance(exc, TimeoutError):
         return failures.timed_out(name, timeout)
     return failures.dropped(name, type(exc).__name__ if exc else "connection failed")
+
+
+def _why_unreachable(exc: aiohttp.ClientConnectorError) -> str:
+    """A few words for the warning: "connection refused", "name not resolved" ..."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "host name not resolved"
+    error = exc.os_error
+    if error.errno:
+        return os.strerror(error.errno).lower()
+    return type(error).__name__

@@ -11,15 +11,18 @@ ordinary API rate limit's 429 ("Exceeded 2 calls per second ...") never does.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 from reconciler.errors import (
     AuthError,
     QueryError,
+    RedirectError,
     ShopifyError,
     ThrottledError,
     TransportError,
@@ -40,6 +43,8 @@ class Failure:
     ambiguous: bool = False  # the server may have executed it
     wait: float | None = None  # a wait the server asked for (or derived from throttleStatus)
     reauth: bool = False  # 401: mint a new token, then try again
+    offline: str | None = None  # why the server was not reached at all (refused, DNS, timeout)
+    timed_out: bool = False  # the attempt waited the whole timeout for an answer
 
 
 def from_status(name: str, status: int, body: str, retry_after: str | None = None) -> Failure:
@@ -66,6 +71,53 @@ def from_status(name: str, status: int, body: str, retry_after: str | None = Non
         return Failure(TransportError(f"{name}: HTTP {status} from the server"), True, True)
     hint = " (check the store and the API version)" if status == 404 else ""
     return Failure(TransportError(f"{name}: HTTP {status}{hint}: {body[:300]}"))
+
+
+def redirected(name: str, store: str, status: int, target: str, carrying: str) -> Failure:
+    """A 3xx answer to a request that carries a secret: never followed, never retried.
+
+    aiohttp would follow it and strip only Authorization and Cookie on a cross-origin redirect,
+    so the token header (or the client secret in a re-posted form) would reach `target`; the
+    Admin API does not redirect GraphQL or token requests, so a redirect means a wrong address.
+    """
+    return Failure(
+        RedirectError(
+            f"{name}: {store} answered HTTP {status}, a redirect to {target or 'an unnamed host'}: "
+            f"not followed, because it would carry {carrying}; check the store address"
+        )
+    )
+
+
+def redirect_target(url: str, location: str | None) -> str:
+    """host[:port] of a redirect's Location (relative to the request's `url`), "" if none."""
+    if not location:
+        return ""
+    try:
+        parts = urlsplit(urljoin(url, location))
+        port = parts.port
+    except ValueError:
+        return "an unreadable address"
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if port is not None else host
+
+
+def retry_notice(
+    store: str, failure: Failure, retries: int, timeout: float, base: float, cap: float
+) -> str:
+    """The warning after a first attempt that did not reach the store: why, and how long the
+    retries may go on at most (the backoff ceilings min(cap, base × 2^k), plus each attempt's
+    timeout when the store does not answer at all)."""
+    budget = sum(min(cap, base * 2**k) for k in range(retries))
+    settings = f"SHOPIFY_MAX_RETRIES={retries}"
+    if failure.timed_out:
+        budget += retries * timeout
+        settings += f", SHOPIFY_TIMEOUT={timeout:g}"
+    return (
+        f"cannot reach {store} ({failure.offline}); retrying for up to ~{math.ceil(budget)} s "
+        f"({settings})"
+    )
 
 
 def from_graphql_errors(name: str, errors: list) -> Failure:
@@ -98,12 +150,16 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def timed_out(name: str, timeout: float) -> Failure:
-    return Failure(TransportError(f"{name}: no answer within {timeout:g}s"), True, True)
+    reason = f"no answer within {timeout:g}s"
+    return Failure(TransportError(f"{name}: {reason}"), True, True, offline=reason, timed_out=True)
 
 
-def unreachable(name: str, reason: object) -> Failure:
-    # Never reached the server: always safe to try again.
-    return Failure(TransportError(f"{name}: cannot connect: {reason}"), True, False)
+def unreachable(name: str, reason: object, short: str, slow: bool = False) -> Failure:
+    # Never reached the server: always safe to try again. `short` says why in a few words.
+    return Failure(
+        TransportError(f"{name}: cannot connect: {reason}"), True, False, offline=short,
+        timed_out=slow,
+    )  # fmt: skip
 
 
 def dropped(name: str, reason: str) -> Failure:

@@ -14,6 +14,9 @@ Rules (design README; docs/marker.md):
   with an edit of them (the fingerprint also covers them).
 - Managed metafields go through metafieldsSet (<= 25 a call), dropped ones through
   metafieldsDelete; the ownership marker is always the last metafieldsSet entry.
+- A create whose variants have images carries the product's media in productSet `files` and
+  each variant's image as its `file` (it must be among `files`); other creates and updates add
+  media with productUpdate(media:). Updates never write variant images (compare warns).
 - Placeholders apply fills from earlier answers: `{{product.id}}` (a product being created),
   `{{publication:NAME}}` (a publication's id, looked up by name).
 """
@@ -28,6 +31,7 @@ from reconciler.model import (
     MARKER_TYPE,
     LiveProduct,
     Marker,
+    Media,
     Metafield,
     Product,
     Variant,
@@ -89,14 +93,28 @@ def _create_calls(desired: Product, catalog: str) -> list[dict[str, Any]]:
     if desired.metafields:
         # Safe on a create only: a product that does not exist has no one else's metafields.
         data["metafields"] = [_metafield_input(m) for m in desired.metafields]
+    if variant_images_sent(desired):
+        _with_files(desired, data)
     calls = [_call("ProductSet", {"identifier": {"handle": desired.handle}, "input": data})]
-    empty = Views(before={}, after={})
-    calls += _media_calls(desired, PRODUCT_ID, empty)
+    if "files" not in data:
+        calls += _media_calls(desired, PRODUCT_ID, Views(before={}, after={}))
     publications = sorted(desired.publications or ())
     if publications:
         calls.append(_publish("PublishablePublish", PRODUCT_ID, publications))
     calls += _metafield_set_calls([], PRODUCT_ID, Marker.for_product(desired, catalog))
     return calls
+
+
+def _with_files(desired: Product, data: dict[str, Any]) -> None:
+    """A create setting variant images: each variant's `file` must also be in the product's
+    `files` (facts §7), so the media travel in productSet, safe on a create only (a product
+    that does not exist has no one else's files). Apply takes the new media ids from the
+    product's media, in `files` order, for the marker (docs/marker.md)."""
+    data["files"] = [_file_input(m) for m in _sendable_media(desired)]
+    by_src = {f["originalSource"]: f for f in data["files"]}
+    for variant, item in zip(desired.variants, data["variants"], strict=True):
+        if variant.image in by_src:
+            item["file"] = dict(by_src[variant.image])
 
 
 def _product_set_update(desired: Product, live: LiveProduct, v: Views) -> dict[str, Any] | None:
@@ -342,14 +360,32 @@ def _publication_calls(owner: str, v: Views) -> list[dict[str, Any]]:
     return calls
 
 
+def sendable(src: str) -> bool:
+    """Whether a media source can be sent as is (a catalog path needs a staged upload)."""
+    return src.startswith(("https://", "http://"))
+
+
+def _sendable_media(desired: Product) -> list[Media]:
+    return [m for m in desired.media or () if sendable(m.src)]
+
+
+def variant_images_sent(desired: Product) -> bool:
+    """Whether a create of `desired` sets variant images (its productSet then carries `files`)."""
+    return any(v.image is not None and sendable(v.image) for v in desired.variants)
+
+
+def _file_input(media: Media) -> dict[str, Any]:
+    return {"originalSource": media.src, "alt": media.alt or "", "contentType": "IMAGE"}
+
+
 def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]:
     if desired.media is None and "media" not in v.before:
         return []
     calls = []
     new = [
         {"originalSource": m.src, "alt": m.alt or "", "mediaContentType": "IMAGE"}
-        for m in desired.media or ()
-        if m.src not in v.media_ids and m.src.startswith(("https://", "http://"))
+        for m in _sendable_media(desired)
+        if m.src not in v.media_ids
     ]
     if new:
         variables = {"product": {"id": owner}, "media": new, "count": len(new)}

@@ -3,8 +3,15 @@
 
 Precedence for the store: `--store`, else `SHOPIFY_STORE`, else `store:` in catalog.yaml, else the
 embedded sandbox; with `CI=true` there is no default, so that a pipeline whose secret is missing
-fails instead of planning against an empty local store. An empty variable counts as unset, because
-that is what a missing GitHub Actions secret turns into.
+fails instead of planning against an empty local store. `--store ''` or an empty (or blank)
+`SHOPIFY_STORE` is an error, never a silent fall-back to the embedded sandbox: a missing GitHub
+Actions secret turns into an empty variable, and that must fail too, in CI or not.
+
+Where the token may go (docs/security.md): the access token and the client secret are sent only to
+a `*.myshopify.com` host, to loopback, or to a host the user named (`--store`, `SHOPIFY_STORE`). A
+`store:` in catalog.yaml is written by whoever wrote the branch, a pull request's author included,
+so one that names any other host is refused (`check_destination`), whether or not credentials are
+set: the same catalog must not plan on one machine and leak on another.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.errors import UsageError
+from reconciler.logs import register_secret
 
 DEFAULT_API_VERSION = "2026-10"
 DEFAULT_TIMEOUT = 30.0
@@ -28,6 +36,8 @@ _SHOP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 _LOOPBACK_NAMES = {"localhost"}
 _TRUE = {"true", "1", "yes"}
+_USER_SOURCES = {"--store", "SHOPIFY_STORE"}  # values the user typed or configured themselves
+_SHOPIFY_DOMAIN = ".myshopify.com"
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,16 @@ class Credentials:
     @property
     def uses_client_credentials(self) -> bool:
         return self.access_token is None and self.client_id is not None
+
+    @property
+    def any(self) -> bool:
+        """Whether there is anything secret to send."""
+        return bool(self.access_token or self.client_secret)
+
+    def __post_init__(self) -> None:
+        # From the moment a secret is held, every message of this run is cleaned of it.
+        register_secret(self.access_token)
+        register_secret(self.client_secret)
 
 
 @dataclass(frozen=True)
@@ -141,17 +161,46 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def host_of(target: StoreTarget) -> str:
+    """The host name of a store's address (empty for a sandbox not started yet)."""
+    return (urlsplit(target.base_url).hostname or "").lower()
+
+
+def may_receive_credentials(target: StoreTarget) -> bool:
+    """Whether the token (or client secret) may be sent to this store (the module's rule)."""
+    if target.kind == SANDBOX or target.source in _USER_SOURCES:
+        return True
+    host = host_of(target)
+    return host.endswith(_SHOPIFY_DOMAIN) or _is_loopback(host)
+
+
+def check_destination(target: StoreTarget) -> StoreTarget:
+    """`target`, or a UsageError when a catalog file chose a host the token may not go to."""
+    if may_receive_credentials(target):
+        return target
+    where = target.base_url or target.display
+    raise UsageError(
+        f"{target.source}: store: {where} is not a *.myshopify.com store; a catalog file (which a "
+        "pull request can change) may not send your token elsewhere: pass it yourself with "
+        f"--store {where} or SHOPIFY_STORE"
+    )
+
+
 def select_store(
     cli_store: str | None, env: Mapping[str, str], settings: Any = None
 ) -> StoreTarget:
     """The store for this run, by the contract's precedence."""
-    for value, source in (
-        (cli_store, "--store"),
-        (env.get("SHOPIFY_STORE"), "SHOPIFY_STORE"),
-        (_setting(settings, "store"), "catalog.yaml"),
-    ):
-        if value is not None and str(value).strip():
-            return parse_store(str(value), source)
+    for value, source in ((cli_store, "--store"), (env.get("SHOPIFY_STORE"), "SHOPIFY_STORE")):
+        if value is None:
+            continue
+        if not str(value).strip():
+            raise UsageError(
+                f"{source} is empty: name a store, or pass --store sandbox for the embedded sandbox"
+            )
+        return parse_store(str(value), source)
+    configured = _setting(settings, "store")
+    if configured is not None and str(configured).strip():
+        return check_destination(parse_store(str(configured), "catalog.yaml"))
     if env.get("CI", "").strip().lower() in _TRUE:
         raise UsageError(
             "no store configured and CI=true: set SHOPIFY_STORE (or pass --store, or set store: "

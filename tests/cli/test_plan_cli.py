@@ -91,9 +91,11 @@ def test_unreachable_store_is_one_clear_message(capsys, catalog, monkeypatch):
     monkeypatch.setenv("SHOPIFY_MAX_RETRIES", "1")
     code, out, err = run(capsys, "plan", "--store", f"http://127.0.0.1:{port}")
     assert (code, out) == (1, "")
-    assert len(err.splitlines()) == 1
-    assert err.startswith(f"Error: cannot reach the store at http://127.0.0.1:{port} (")
-    assert "cannot connect" in err
+    # One warning when the first attempt failed (it is retried), then the one error.
+    warning, error = err.splitlines()
+    assert warning.startswith(f"cannot reach http://127.0.0.1:{port} (connection refused); retry")
+    assert error.startswith(f"Error: cannot reach the store at http://127.0.0.1:{port} (")
+    assert "cannot connect" in error
     assert "Traceback" not in err
 
 

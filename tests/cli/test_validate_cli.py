@@ -101,8 +101,9 @@ def test_no_annotations_outside_github(capsys, catalog):
 
 
 def test_missing_catalog_directory_is_one_clear_error(capsys, catalog):
-    code, out, _ = run(capsys, "--catalog", "nowhere")
-    assert (code, out) == (1, "nowhere:1:1: catalog directory not found\n1 error, 0 warnings\n")
+    code, out, err = run(capsys, "--catalog", "nowhere")
+    assert (code, out) == (1, "")
+    assert err == "Error: no catalog at nowhere: expected catalog.yaml or a products/ folder\n"
 
 
 def test_bad_format_is_a_usage_error_with_exit_1(capsys, catalog):

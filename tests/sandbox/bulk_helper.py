@@ -119,7 +119,7 @@ def poll(sandbox: SandboxHandle, op_id: str) -> dict[str, Any]:
     return data(sandbox.graphql(POLL, {"id": op_id}))["bulkOperation"]
 
 
-def wait(sandbox: SandboxHandle, op_id: str, timeout: float = 20.0) -> dict[str, Any]:
+def wait(sandbox: SandboxHandle, op_id: str, timeout: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         op = poll(sandbox, op_id)

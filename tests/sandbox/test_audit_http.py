@@ -35,18 +35,21 @@ def cost(reply) -> dict:
     ],
 )
 def test_every_plan_over_http(sandbox_factory, plan, maximum, rate):
+    # What Shopify guarantees: the plan's size and rate exactly; the level is what the bucket
+    # held minus the cost, plus what it restored meanwhile (so a full bucket may read full again
+    # after a 1-point query), never above the size.
     handle = sandbox_factory(plan=plan)
     status = cost(handle.graphql(SHOP))["throttleStatus"]
-    assert status == {
-        "maximumAvailable": maximum,
-        "currentlyAvailable": int(maximum) - 1,
-        "restoreRate": rate,
-    }
-    # drained, it restores `rate` points per second
+    assert (status["maximumAvailable"], status["restoreRate"]) == (maximum, rate)
+    assert maximum - 1 <= status["currentlyAvailable"] <= maximum
+    # drained, it restores `rate` points per second: at least for the time slept, at most for
+    # the time the whole exchange took
+    started = time.monotonic()
     handle.run(handle.sandbox.bucket.take, maximum - 1)
     time.sleep(0.5)
     level = cost(handle.graphql(SHOP))["throttleStatus"]["currentlyAvailable"]
-    assert rate * 0.5 - 2 <= level <= rate * 0.5 + rate * 0.3
+    elapsed = time.monotonic() - started
+    assert rate * 0.5 - 2 <= level <= min(maximum, 1 + rate * elapsed)
 
 
 def test_bucket_refills_at_the_restore_rate_after_throttled(sandbox):
@@ -80,13 +83,16 @@ def test_product_set_is_charged_its_dynamic_cost(sandbox):
         ],
         "metafields": [{"namespace": "c", "key": "pp", "type": "boolean", "value": "true"}],
     }
+    started = time.monotonic()
     charged = cost(sandbox.graphql(SET, {"input": product}))
+    elapsed = time.monotonic() - started
     # 10 + 0.2 x 100 variants + 0.4 x 100 variant metafields + 0.4 x 1 metafield = 70.4 -> 71
     # (plain objects in a mutation's payload are free, the sandbox's reading in cost.py)
     assert charged["requestedQueryCost"] == 71
     assert charged["actualQueryCost"] == 71
     level = charged["throttleStatus"]["currentlyAvailable"]
-    assert 2000 - 71 <= level <= 2000 - 71 + 10  # restored at 100/s while the call ran
+    # restored at 100/s while the call ran, however long that was on this machine
+    assert 2000 - 71 <= level <= min(2000, 2000 - 71 + 100 * elapsed + 1)
 
 
 def test_plain_mutation_costs_ten_over_http(sandbox):

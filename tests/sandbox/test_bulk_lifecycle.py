@@ -32,7 +32,7 @@ def products(n: int) -> list[dict]:
 
 
 def test_status_moves_created_running_completed_at_the_bulk_rate(sandbox_factory):
-    handle = sandbox_factory(bulk_rate=40)
+    handle = sandbox_factory(bulk_rate=20)  # 2 s of RUNNING: a late poll still sees it
     seed(handle, products(40))
     run = run_query(handle, QUERY)
     assert run["bulkOperation"]["status"] == "CREATED"
@@ -47,7 +47,7 @@ def test_status_moves_created_running_completed_at_the_bulk_rate(sandbox_factory
         time.sleep(0.05)
     elapsed = time.monotonic() - started
     assert "RUNNING" in seen and counts == sorted(counts) and counts[-1] == 40
-    assert 0.5 < elapsed < 10  # 40 objects at 40/s: about a second
+    assert elapsed > 1.0  # 40 objects at 20/s: about two seconds, never much less
     assert op["completedAt"] >= op["createdAt"]
 
 
@@ -56,11 +56,12 @@ def test_default_rate_finishes_a_few_hundred_objects_quickly(sandbox):
     started = time.monotonic()
     op = wait(sandbox, run_query(sandbox, QUERY)["bulkOperation"]["id"])
     assert op["objectCount"] == "300"
-    assert time.monotonic() - started < 3
+    # 0.3 s at the default 1000/s; a bound 50x that catches a default slowed to 20/s or less
+    assert time.monotonic() - started < 15
 
 
 def test_cancel_a_running_operation(sandbox_factory):
-    handle = sandbox_factory(bulk_rate=10)
+    handle = sandbox_factory(bulk_rate=5)  # 10 s for 50: cancelled long before the end
     seed(handle, products(50))
     op_id = run_query(handle, QUERY)["bulkOperation"]["id"]
     time.sleep(0.3)
@@ -159,11 +160,11 @@ def test_node_finds_a_bulk_operation(sandbox):
 
 
 def test_result_urls_expire(sandbox_factory):
-    handle = sandbox_factory(bulk_result_ttl=2.0)
+    handle = sandbox_factory(bulk_result_ttl=3.0)  # the first download comes well within it
     seed(handle, products(1))
     op = wait(handle, run_query(handle, QUERY)["bulkOperation"]["id"])
     assert len(download(op["url"])) == 1
-    time.sleep(2.5)
+    time.sleep(3.5)
     expired = http("GET", op["url"])
     assert expired.status == 400 and "<Code>ExpiredToken</Code>" in expired.text
     assert poll(handle, op["id"])["status"] == "EXPIRED"

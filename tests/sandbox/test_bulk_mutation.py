@@ -11,6 +11,7 @@ from bulk_helper import (
     data,
     download,
     param,
+    poll,
     post_form,
     run_mutation,
     stage,
@@ -158,12 +159,15 @@ def test_bulk_work_is_not_charged_to_the_bucket(sandbox):
 
 
 def test_uploading_the_file_again_while_running_fails_the_operation(sandbox_factory):
-    handle = sandbox_factory(bulk_rate=20)
+    handle = sandbox_factory(bulk_rate=10)  # 10 s for the 100 lines
     target = stage(handle)
     lines = "".join(f'{{"input": {{"title": "T{i}"}}}}\n' for i in range(100))
     assert post_form(target, lines.encode()).status == 201
     op_id = run_mutation(handle, PRODUCT_SET_MUTATION, param(target, "key"))["bulkOperation"]["id"]
-    time.sleep(0.4)
+    deadline = time.monotonic() + 30
+    while int(poll(handle, op_id)["objectCount"]) == 0:  # some lines done, however slow to start
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert post_form(target, lines.encode()).status == 201  # the file changes under it
     op = wait(handle, op_id)
     assert op["status"] == "FAILED" and op["errorCode"] == "INTERNAL_SERVER_ERROR"

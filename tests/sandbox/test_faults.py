@@ -90,8 +90,8 @@ def test_stalled_request_does_not_hold_up_shutdown(sandbox_factory):
     time.sleep(0.3)
     started = time.perf_counter()
     handle.stop()
-    assert time.perf_counter() - started < 5
-    thread.join(timeout=5)
+    assert time.perf_counter() - started < 30  # not the 60 s stall
+    thread.join(timeout=30)
     assert not thread.is_alive() and errors
 
 
@@ -148,7 +148,7 @@ def _outcomes(sandbox, n: int) -> list:
     seen = []
     for _ in range(n):
         try:
-            seen.append(sandbox.graphql(SHOP, timeout=2).status)
+            seen.append(sandbox.graphql(SHOP, timeout=30).status)  # no stalls among the kinds
         except OSError:  # dropped: reset or closed, depending on timing
             seen.append("dropped")
     return seen

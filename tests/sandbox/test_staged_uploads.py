@@ -143,7 +143,7 @@ def test_uploaded_resource_url_is_an_original_source(sandbox):
     product_id = made["productSet"]["product"]["id"]
     status_query = """query($id: ID!) { product(id: $id) { media(first: 1) { nodes {
       status mediaErrors { code } } } } }"""
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while True:
         node = data(sandbox.graphql(status_query, {"id": product_id}))["product"]["media"]["nodes"][
             0

@@ -3,7 +3,8 @@ would (the exact calls `mutation_calls` plans, sent over HTTP with the client's 
 run the real command.
 
 apply is not built yet, so `store_products` stands in for it: it sends a create's calls in order,
-filling `{{product.id}}` from productSet's answer and recording created media in the marker.
+filling `{{product.id}}` from productSet's answer and recording created media in the marker (the
+ids of media productSet created are read back with ProductMediaPage, as apply will).
 `store_products_with_client` sends the same calls through a ShopifyClient (the cassette scenario
 `plan`, which also runs against a real store).
 Variations make the states a plan must recognize: a marker of another catalog, no marker (adopt),
@@ -159,6 +160,12 @@ def _create_steps(
             variables["input"]["tags"] = sorted(tags)
             data = yield operation, variables
             product_id = data["productSet"]["product"]["id"]
+            files = variables["input"].get("files") or []
+            if files:  # media created by productSet (a create setting variant images)
+                page = yield "ProductMediaPage", {"id": product_id}
+                nodes = page["product"]["media"]["nodes"]
+                sources = [f["originalSource"] for f in files]
+                media_ids = {src: node["id"] for src, node in zip(sources, nodes, strict=True)}
         elif operation == "ProductUpdateMedia":
             data = yield operation, variables
             nodes = data["productUpdate"]["product"]["media"]["nodes"][-len(variables["media"]) :]

@@ -270,7 +270,7 @@ async def test_timeouts_are_retried(sandbox_factory):
         with pytest.raises(TransportError, match="no answer within"):
             await client.execute("Shop")
         assert client.requests == 3
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 10  # not 3 x the 5 s stall
 
 
 async def test_retry_after_is_honoured_on_429(sandbox_factory):

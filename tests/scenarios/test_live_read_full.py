@@ -46,7 +46,15 @@ def seed_store(handle) -> list[str]:
             PUBLISH, {"id": f"gid://shopify/Product/{number}", "pub": "gid://shopify/Publication/1"}
         )
         assert "errors" not in answer.json, answer.text
-    time.sleep(0.5)  # media processed (READY, with image URLs) before either read
+    # media processed (READY, with image URLs) before either read, however long that takes here
+    deadline = time.monotonic() + 30
+    while any(
+        m["status"] != "READY"
+        for p in handle.control("state").json["products"]
+        for m in p.get("media") or ()
+    ):
+        assert time.monotonic() < deadline, "media still processing"
+        time.sleep(0.05)
     return ["big", "plain", "marked", "bare", "absent", "theirs"]
 
 

@@ -28,7 +28,7 @@ async def test_exactly_the_asked_handles_that_exist(sandbox):
     assert result.incomplete_reason == "targeted plan: removals are not computed"
     tee = result.products["p4"]
     assert tee.product.tags == frozenset({"a", "b"})
-    assert tee.product.description_html == "<p>Soft cotton</p>"
+    assert tee.product.description_html == "<p>Soft\n  cotton</p>"  # kept as sent
     assert [str(v.price) for v in tee.product.variants] == ["10.50", "10.50"]
     assert tee.product.publications == frozenset()
 

@@ -76,7 +76,7 @@ def test_cancel_stops_a_running_child():
     child = handover.Forked(time.sleep, 60)
     started = time.monotonic()
     child.cancel()
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # not the child's 60 s
 
 
 def test_a_failed_forked_reader_is_redone_here(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ ONE_WAY = """\
 handle: tee
 title: Tee
 tags: [b, a, a]
-description_html: "<p>Soft   tee.</p>\\n  <p>Cotton</p>"
+description_html: "<p>Soft tee.</p>\\r\\n<p>Cotton</p>\\n"
 options:
   - {name: Size, values: [S, M]}
 variants:
@@ -43,7 +43,9 @@ variants:
 options:
   - name: Size
     values: [S, M]
-description_html: <p>Soft tee.</p><p>Cotton</p>
+description_html: |
+  <p>Soft tee.</p>
+  <p>Cotton</p>
 tags: [a, b]
 handle: tee
 """

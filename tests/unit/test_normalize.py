@@ -62,7 +62,7 @@ def test_scalars_are_normalized_like_the_catalog():
         "active", "", "", "", "",
     )  # fmt: skip
     assert p.tags == frozenset({"summer", "cotton"})
-    assert p.description_html == "<p>Soft cotton</p><ul><li>a</li></ul>"
+    assert p.description_html == "<p>Soft\n  cotton</p>\n<ul>\n  <li>a</li>\n</ul>"
     assert p.publications == frozenset()
     assert p.media is None
     assert live.updated_at == "2026-01-01T00:00:00Z" and live.complete
@@ -214,7 +214,7 @@ def test_formatting_differences_give_equal_products():
     b = normalize.live_product(
         product_node(
             tags=["cotton", "summer", "cotton"],
-            descriptionHtml="<p>Soft cotton</p><ul><li>a</li></ul>",
+            descriptionHtml="<p>Soft\r\n  cotton</p>\r\n<ul>\r\n  <li>a</li>\r\n</ul>\n",
             variants={"nodes": [variant_node(price="10.00")]},
         )
     )

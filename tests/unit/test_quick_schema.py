@@ -3,6 +3,8 @@ problem), and on product-shaped data not stricter either (a wrong no only costs 
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -50,6 +52,43 @@ def test_agrees_with_jsonschema_on_every_broken_catalog():
                 _agree("catalog", convert(doc.node, SETTINGS_TYPED).data)
             else:
                 _agree("product", convert(doc.node, PRODUCT_TYPED, METAFIELD_FREE).data)
+
+
+NEWLINE_CASES = [
+    {"variants": [{"price": "9.5\n"}]},
+    {"variants": [{"price": "9", "compare_at_price": "9" * 20 + ".5\n"}]},
+    {"variants": [{"cost": "1\n", "weight": {"value": "1\n", "unit": "GRAMS"}}]},
+    {"metafields": [{"namespace": "custom\n", "key": "xy", "type": "boolean", "value": True}]},
+    {"metafields": [{"namespace": "custom", "key": "xy\n", "type": "boolean", "value": True}]},
+]
+
+
+@pytest.mark.parametrize("extra", NEWLINE_CASES)
+def test_a_trailing_newline_fails_both_checks(extra):
+    document = {"handle": "a", "title": "A", "variants": [{"price": "1"}], **extra}
+    assert not quick_check("product")(document)
+    _agree("product", document)
+    _agree("product", json.loads(json.dumps(document).replace("\\n", "")))  # valid without
+
+
+def test_an_api_version_with_a_trailing_newline_fails_both_checks():
+    assert not quick_check("catalog")({"api_version": "2026-10\n"})
+    _agree("catalog", {"api_version": "2026-10\n"})
+    assert quick_check("catalog")({"api_version": "2026-10"})
+
+
+def test_every_schema_pattern_ends_before_a_final_newline():
+    """Python's `$` also matches before a final newline (jsonschema uses re.search): every
+    pattern ends with `$(?!\\n)`, which means the very end in Python and in ECMA-262 alike."""
+    patterns = re.findall(r'"pattern": ("(?:[^"\\\\]|\\\\.)*")', _schema_texts())
+    assert len(patterns) >= 5
+    for pattern in map(json.loads, patterns):
+        assert pattern.endswith("$(?!\\n)"), pattern
+
+
+def _schema_texts() -> str:
+    root = Path(__file__).resolve().parents[2]
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("schemas/*.json")))
 
 
 def test_unknown_keywords_are_left_to_jsonschema():

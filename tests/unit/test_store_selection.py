@@ -139,10 +139,20 @@ def test_in_ci_there_is_no_default(ci):
         select_store(None, {"CI": ci}, FakeSettings())
 
 
-def test_in_ci_an_empty_secret_counts_as_unset():
-    # GitHub Actions turns a missing secret into an empty string.
-    with pytest.raises(UsageError, match="no store configured"):
-        select_store(None, {"CI": "true", "SHOPIFY_STORE": ""}, None)
+@pytest.mark.parametrize("ci", [{}, {"CI": "true"}])
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_an_empty_store_is_an_error_not_the_sandbox(ci, blank):
+    # GitHub Actions turns a missing secret into an empty string: that must fail, never fall back
+    # to the embedded sandbox (issue 8, item 14).
+    with pytest.raises(UsageError, match=r"^--store is empty: name a store, or pass --st"):
+        select_store(blank, ci, FakeSettings(store="yaml-shop"))
+    with pytest.raises(UsageError, match=r"^SHOPIFY_STORE is empty: .*--store sandbox"):
+        select_store(None, {**ci, "SHOPIFY_STORE": blank}, FakeSettings(store="yaml-shop"))
+
+
+def test_an_empty_store_flag_is_an_error_even_with_the_variable_set():
+    with pytest.raises(UsageError, match="--store is empty"):
+        select_store("", {"SHOPIFY_STORE": "env-shop"}, None)
 
 
 def test_in_ci_sandbox_stays_allowed_explicitly():
@@ -157,6 +167,60 @@ def test_in_ci_a_configured_store_is_used():
 
 def test_ci_false_keeps_the_default():
     assert select_store(None, {"CI": "false"}, None).kind == SANDBOX
+
+
+# --- where the token may go (a catalog file is written by whoever wrote the branch) -------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://evil.example",
+        "https://evil.example:8443/admin",
+        "https://my-shop.myshopify.com.evil.example",
+        "https://evilmyshopify.com",
+        "https://10.0.0.1",
+    ],
+)
+def test_a_catalog_store_elsewhere_is_refused_and_says_how_to_pass_it(value):
+    with pytest.raises(UsageError) as info:
+        select_store(None, {}, FakeSettings(store=value))
+    message = str(info.value)
+    base = parse_store(value).base_url
+    assert message.startswith(f"catalog.yaml: store: {base} is not a *.myshopify.com store")
+    assert "a pull request can change" in message
+    assert f"--store {base} or SHOPIFY_STORE" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("my-shop", SHOPIFY),
+        ("my-shop.myshopify.com", SHOPIFY),
+        ("https://my-shop.myshopify.com", URL),
+        ("http://127.0.0.1:8080", URL),
+        ("http://localhost:9000", URL),
+        ("http://[::1]:7000", URL),
+        ("sandbox", SANDBOX),
+    ],
+)
+def test_a_catalog_store_on_shopify_or_this_machine_is_used(value, kind):
+    target = select_store(None, {}, FakeSettings(store=value))
+    assert (target.kind, target.source) == (kind, "catalog.yaml")
+
+
+@pytest.mark.parametrize("source", ["--store", "SHOPIFY_STORE"])
+def test_a_host_the_user_named_is_used(source):
+    flag = "https://proxy.example.com" if source == "--store" else None
+    env = {"SHOPIFY_STORE": "https://proxy.example.com"} if flag is None else {}
+    target = select_store(flag, env, FakeSettings(store="https://evil.example"))
+    assert (target.base_url, target.source) == ("https://proxy.example.com", source)
+
+
+def test_resolve_refuses_a_catalog_store_elsewhere_even_with_a_token():
+    env = {"SHOPIFY_ACCESS_TOKEN": "shpat_0123456789"}
+    with pytest.raises(UsageError, match="may not send your token elsewhere"):
+        resolve(None, env, FakeSettings(store="https://evil.example"))
 
 
 # --- API version ---------------------------------------------------------------------------------

@@ -222,3 +222,17 @@ def test_rename_then_plan_is_a_noop():
 
 def _product_set(change) -> dict[str, Any]:
     return next(c["variables"] for c in change.mutation["calls"] if c["operation"] == "ProductSet")
+
+
+def test_html_whitespace_round_trips_and_a_store_edit_of_it_shows():
+    sandbox = Sandbox()
+    text = "<p><b>Hello</b> <i>world</i></p>\r\n<pre>a  b\n  c</pre>\n"  # as a YAML file gives it
+    desired = replace(rich(), description_html=text)
+    sandbox.apply(plan_one(desired, sandbox))
+    assert plan_one(desired, sandbox).action == "no-op"
+    live = sandbox.read("tee")
+    edited = "<p><b>Hello</b><i>world</i></p>\n<pre>a  b\n  c</pre>"
+    sandbox.run("ProductSet", {"identifier": {"id": live.id}, "input": {"descriptionHtml": edited}})
+    change = plan_one(desired, sandbox)
+    assert change.action == "update"
+    assert [(c.path, c.before) for c in change.diff] == [("description_html", edited)]

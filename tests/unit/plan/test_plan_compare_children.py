@@ -59,14 +59,110 @@ def test_media_deleted_in_the_admin_is_added_again():
     assert added == [{"originalSource": BACK, "alt": "Back", "mediaContentType": "IMAGE"}]
 
 
-def test_unmarked_product_media_are_matched_by_position():
-    desired = product(media=(Media(FRONT, "Front"),))
-    current = live(desired, marker=None, media=(LiveMedia("gid://m/5", "Front"),))
-    change = one(desired, current)
-    assert change.action == "adopt"
-    assert any("by position" in w for w in change.warnings)
+CDN = "https://cdn.shopify.com/s/files/1/0000/0001/files/"
+
+
+def adopted_ids(change) -> dict[str, str]:
     marker, _ = Marker.from_json(calls(change, "MetafieldsSet")[-1]["metafields"][-1]["value"])
-    assert marker.media_id_map == {FRONT: "gid://m/5"}
+    return marker.media_id_map
+
+
+def test_unmarked_product_media_with_the_same_file_name_are_adopted():
+    desired = product(media=(Media(FRONT, "Front"),))
+    theirs = LiveMedia("gid://m/4", "Lifestyle", f"{CDN}lifestyle.jpg?v=1")
+    ours = LiveMedia("gid://m/5", "Front", f"{CDN}front.jpg?v=1700000000")
+    change = one(desired, live(desired, marker=None, media=(theirs, ours)))
+    assert (change.action, change.diff) == ("adopt", ())
+    assert adopted_ids(change) == {FRONT: "gid://m/5"}
+
+
+def test_unmarked_product_with_another_image_at_the_same_position_is_a_media_change():
+    desired = product(media=(Media(FRONT, "Front"),))
+    other = LiveMedia("gid://m/5", "Front", f"{CDN}back.jpg?v=1")
+    change = one(desired, live(desired, marker=None, media=(other,)))
+    assert change.action == "update"
+    assert [(c.path, c.before, c.after) for c in change.diff] == [
+        (f"media[{FRONT}]", None, {"alt": "Front"})
+    ]
+    assert calls(change, "ProductUpdateMedia")[0]["media"] == [
+        {"originalSource": FRONT, "alt": "Front", "mediaContentType": "IMAGE"}
+    ]
+    assert "gid://m/5" not in str(change.mutation)  # not ours: neither bound nor detached
+    assert change.child_deletions == ()
+
+
+def test_unmarked_media_binding_follows_file_names_not_positions():
+    desired = product(media=(Media(FRONT, "Front"), Media(BACK, "Back")))
+    swapped = (
+        LiveMedia("gid://m/7", "Back", f"{CDN}back.jpg?v=1"),
+        LiveMedia("gid://m/8", "Front", f"{CDN}front.jpg?v=1"),
+    )
+    change = one(desired, live(desired, marker=None, media=swapped))
+    # Media order is not managed (the views key media by src): a reorder is no change.
+    assert (change.action, change.diff) == ("adopt", ())
+    assert adopted_ids(change) == {FRONT: "gid://m/8", BACK: "gid://m/7"}
+
+
+def test_unmarked_media_same_name_another_alt_is_bound_and_the_alt_changes():
+    desired = product(media=(Media(FRONT, "Front"),))
+    media = (
+        LiveMedia("gid://m/4", "Old", f"{CDN}other.jpg"),
+        LiveMedia("gid://m/5", "Old", f"{CDN}front.jpg"),
+    )
+    current = live(desired, marker=None, media=media)
+    change = one(desired, current)
+    assert [(c.path, c.before, c.after) for c in change.diff] == [
+        (f"media[{FRONT}].alt", "Old", "Front")
+    ]
+    assert calls(change, "FileUpdate")[0]["files"] == [{"id": "gid://m/5", "alt": "Front"}]
+
+
+def test_unmarked_media_names_fold_only_what_shopify_rewrites():
+    uuid = "0b6a5a1c-3d2e-4f7a-9c1b-2e5d8f0a7b36"
+    cases = {
+        f"{CDN}front_{uuid}.jpg?v=1": True,  # APPEND_UUID on a name in use
+        f"{CDN}Front.JPG": True,
+        f"{CDN}front_1.jpg": False,  # no such suffix is documented
+        f"{CDN}front.png": False,
+        f"{CDN}front-2.jpg": False,
+        None: False,  # still processing: no URL yet
+    }
+    for url, same in cases.items():
+        desired = product(media=(Media(FRONT, "Front"),))
+        current = live(desired, marker=None, media=(LiveMedia("gid://m/5", "Front", url),))
+        assert (one(desired, current).action == "adopt") is same, url
+    # a source without extension: Shopify adds one (the packt CSV pair)
+    bare = "https://images.example.com/photo-1494438639946-1ebd1d20bf85?w=750"
+    desired = product(media=(Media(bare, None),))
+    url = f"{CDN}photo-1494438639946-1ebd1d20bf85.jpg?v=1623104890"
+    current = live(desired, marker=None, media=(LiveMedia("gid://m/5", None, url),))
+    assert one(desired, current).action == "adopt"
+
+
+def test_unmarked_media_still_processing_cannot_be_matched_so_the_product_waits():
+    # It may be the image an interrupted apply created: adding it again would duplicate it.
+    desired = product(media=(Media(FRONT, "Front"),))
+    processing = LiveMedia("gid://m/5", "Front", None)
+    change = one(desired, live(desired, marker=None, media=(processing,)))
+    assert (change.action, change.mutation) == ("no-op", None)
+    assert any("still being processed" in w for w in change.warnings)
+    matched = (LiveMedia("gid://m/6", "Front", f"{CDN}front.jpg"), processing)
+    change = one(desired, live(desired, marker=None, media=matched))
+    assert (change.action, change.warnings) == ("adopt", ())
+
+
+def test_marked_product_media_identity_stays_the_marker_ids():
+    applied, marker = applied_with_media({FRONT: "gid://m/1", BACK: "gid://m/2"})
+    # the CDN names do not matter once the marker records the ids
+    current = live(
+        applied,
+        marker=marker,
+        media=(
+            LiveMedia("gid://m/1", "Front", f"{CDN}renamed.jpg"),
+            LiveMedia("gid://m/2", "Back", f"{CDN}front.jpg"),
+        ),
+    )
+    assert one(applied, current).action == "no-op"
 
 
 def test_dropped_variant_metafield_is_deleted_from_that_variant():

@@ -205,3 +205,43 @@ def replace_title(p: Product) -> Product:
     from dataclasses import replace
 
     return replace(p, title=p.title + " 2")
+
+
+def hostile_plan(s: str, *, changes: bool = True) -> Plan:
+    """`s` everywhere a catalog or a store can put text: names, handles, reasons, values, paths."""
+    long_old = "\n".join(f"<p>line {i} {s}</p>" for i in range(8))
+    update = Change(
+        handle="mug",
+        action="update",
+        reason=f"4 field changes (title, metafields.{s}.k, tags); drift: {s}",
+        diff=(
+            FieldChange(f"metafields.{s}.k", s, [s, 1]),
+            FieldChange("description_html", long_old, long_old.replace("line 4", "line four")),
+            FieldChange("tags", [s, "b"], ["b"]),
+            FieldChange("title", s, s + "!", drift=True),
+        ),
+        child_deletions=(ChildDeletion("tag", s), ChildDeletion("variant", s, "gid://x/1")),
+        warnings=(f"variant [{s}] is deleted with its inventory",),
+    )
+    rename = Change(
+        handle="bag",
+        action="rename",
+        reason=f"renamed from {s!r} (a redirect is kept)",
+        diff=(FieldChange("handle", s, "bag"),),
+        previous_handle=s,
+    )
+    foreign = Change(
+        handle=s,
+        action="no-op",
+        reason=f"owned by catalog {s}: left alone",
+        warnings=(f"owned by catalog {s}: left alone",),
+    )
+    return Plan(
+        catalog=s,
+        store=s,
+        api_version="2026-10",
+        created_at="2026-11-26T07:00:00Z",
+        changes=(update, rename, foreign) if changes else (),
+        removals_blocked_reason=f"no removal planned: {s}",
+        unmanaged_count=2,
+    )

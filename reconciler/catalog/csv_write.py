@@ -1,0 +1,122 @@
+"""Product dicts -> YAML files under `DIR/products/`, one file per product (docs/csv.md).
+
+The YAML is emitted here, not by a YAML library: every string is a JSON-style double-quoted
+scalar, which YAML reads back as exactly that text (no YAML 1.1 reading of `NO`, `00123` or
+`1.10`), so the file means what the CSV cell said. Keys come in one stable order, so converting
+the same CSV twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PRODUCT_KEYS = (
+    "handle", "title", "status", "vendor", "product_type", "tags", "description_html", "seo",
+    "options", "variants", "metafields", "media",
+)  # fmt: skip
+VARIANT_KEYS = (
+    "options", "price", "compare_at_price", "cost", "sku", "barcode", "taxable",
+    "requires_shipping", "tracked", "inventory_policy", "weight", "image", "metafields",
+)  # fmt: skip
+_ORDER = {
+    "product": PRODUCT_KEYS,
+    "variant": VARIANT_KEYS,
+    "seo": ("title", "description"),
+    "option": ("name", "values"),
+    "weight": ("value", "unit"),
+    "metafield": ("namespace", "key", "type", "value"),
+    "media": ("src", "alt"),
+}
+_CHILD = {"variants": "variant", "options": "option", "metafields": "metafield", "media": "media"}
+# Characters YAML does not allow unescaped in a double-quoted scalar (or reads as line breaks).
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_FILE_NAME = re.compile(r"[\w-]+")
+
+
+@dataclass
+class Written:
+    files: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # (file, why)
+
+
+def quoted(text: str) -> str:
+    """A double-quoted YAML scalar holding exactly `text`."""
+    body = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", body)
+
+
+def product_yaml(product: dict[str, Any]) -> str:
+    """One product document, keys in PRODUCT_KEYS order."""
+    return "\n".join(_mapping(product, "product", 0)) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quoted(value)
+    raise TypeError(f"cannot write {type(value).__name__} as a catalog value")
+
+
+def _ordered(data: dict[str, Any], kind: str) -> list[tuple[str, Any]]:
+    order = _ORDER.get(kind)
+    if order is None:  # a variant's option values: in the product's option order
+        return list(data.items())
+    known = [(k, data[k]) for k in order if k in data]
+    return known + sorted((k, v) for k, v in data.items() if k not in order)
+
+
+def _mapping(data: dict[str, Any], kind: str, indent: int) -> list[str]:
+    pad = " " * indent
+    lines = []
+    for key, value in _ordered(data, kind):
+        name = key if re.fullmatch(r"[a-z_]+", key) else quoted(key)
+        if isinstance(value, dict):
+            lines.append(f"{pad}{name}:")
+            lines += _mapping(value, key if key in _ORDER else "", indent + 2)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            lines.append(f"{pad}{name}:")
+            for item in value:
+                inner = _mapping(item, _CHILD.get(key, ""), indent + 4)
+                lines.append(f"{pad}  - {inner[0].lstrip()}")
+                lines += inner[1:]
+        elif isinstance(value, list):
+            lines.append(f"{pad}{name}: [{', '.join(_scalar(v) for v in value)}]")
+        else:
+            lines.append(f"{pad}{name}: {_scalar(value)}")
+    return lines
+
+
+def write_products(
+    catalog_dir: Path, products: list[dict[str, Any]], *, force: bool = False
+) -> Written:
+    """Write each product to `catalog_dir/products/<handle>.yaml`; an existing file is refused
+    (kept as it is) unless `force`. Files are created exclusively, so a file that appears meanwhile
+    is never overwritten either."""
+    folder = catalog_dir / "products"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = Written()
+    for product in products:
+        handle = product["handle"]
+        if not _FILE_NAME.fullmatch(handle):
+            out.refused.append((folder / "?.yaml", f"handle {handle!r} cannot be a file name"))
+            continue
+        path = folder / f"{handle}.yaml"
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except FileExistsError:
+            out.refused.append((path, "exists: not overwritten (--force replaces it)"))
+            continue
+        except OSError as exc:
+            out.refused.append((path, f"cannot write: {exc.strerror or exc}"))
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle_file:
+            handle_file.write(product_yaml(product))
+        out.files.append(path)
+    return out
