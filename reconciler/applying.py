@@ -68,7 +68,13 @@ def make_apply(
     notify = notify or (lambda _: None)
     prepared = prepare(options.plan_options(), env)
     with store_session(prepared.config, options.catalog_dir, notify) as bound:
-        return asyncio.run(_apply(bound, prepared, options, env, notify, confirm))
+        try:
+            return asyncio.run(_apply(bound, prepared, options, env, notify, confirm))
+        except asyncio.CancelledError:  # the second Ctrl-C
+            raise ApplyError(
+                "interrupted: stopped at once; requests that were in flight may have been "
+                "applied: run catalog plan to see where the store stands"
+            ) from None
 
 
 async def _apply(

@@ -191,3 +191,10 @@ def test_with_faults_apply_converges_within_two_runs_without_duplicates(demo, sa
         assert len(media) == len(set(media))
     want = {h: len(p.media or ()) for h, p in read_catalog(demo).products.items()}
     assert {n["handle"]: len(n["media"]["nodes"]) for n in nodes} == want
+
+
+def test_a_plan_not_approved_writes_nothing_and_releases_the_lease(demo, sandbox):
+    with pytest.raises(ApplyError, match="cancelled"):
+        make_apply(ApplyOptions(demo, sandbox.url), {}, confirm=lambda plan: False)
+    assert products(sandbox) == []
+    assert apply(demo, sandbox).report.ok  # the lease was released: the next apply runs
