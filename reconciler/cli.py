@@ -343,6 +343,116 @@ def _render_plan(plan: Plan, fmt: str, out: str | None) -> str:
     return render_text(plan, color=color)
 
 
+@cli.command("apply")
+@global_options
+@click.argument("plan_file", required=False, metavar="[PLANFILE]")
+@catalog_option
+@click.option("--store", help="my-shop, https://host, http://127.0.0.1:PORT or sandbox.")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--allow-removals", is_flag=True, help="Archive/delete more than max_removals.")
+@click.option(
+    "--target", "targets", multiple=True, metavar="HANDLE", help="Apply only this product."
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another apply's lease on the store.",
+)
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="JSON report.")
+@click.option("--mode", type=click.Choice(["auto", "sync", "bulk"]), default="auto")
+def apply_command(
+    plan_file: str | None,
+    catalog_dir: str,
+    store: str | None,
+    auto_approve: bool,
+    allow_removals: bool,
+    targets: tuple[str, ...],
+    lock_timeout: float,
+    report_file: str | None,
+    mode: str,
+) -> int:
+    """Make the store match the catalog: plan, show, ask (only 'yes' proceeds), write."""
+    import os
+
+    from reconciler.applying import ApplyOptions, make_apply
+    from reconciler.errors import UsageError
+
+    if plan_file is not None:
+        raise UsageError("applying a saved plan file is not built yet: run catalog apply alone")
+    if mode == "bulk":
+        raise UsageError("--mode bulk is not built yet: use --mode sync (the default)")
+    options = ApplyOptions(
+        require_catalog(catalog_dir), store, targets, allow_removals=allow_removals,
+        lock_timeout=lock_timeout,
+    )  # fmt: skip
+    if not auto_approve and not sys.stdin.isatty():
+        raise UsageError("no terminal to ask for approval: pass --auto-approve to apply")
+    result = make_apply(
+        options,
+        os.environ,
+        notify=lambda text: click.echo(text, err=True),
+        confirm=lambda plan: _confirm(plan, auto_approve),
+    )
+    if not result.plan.actionable():
+        click.echo(_render_plan(result.plan, "text", None), nl=False)
+    report = result.report
+    if report_file:
+        try:
+            Path(report_file).write_text(report.to_json(), encoding="utf-8")
+        except OSError as exc:
+            message = f"cannot write {report_file}: {exc.strerror or exc}"
+            raise click.ClickException(message) from None
+    from reconciler.render.escape import visible
+
+    for line in report.summary_lines():
+        click.echo(visible(line))
+    return 0 if report.ok else 1
+
+
+def _confirm(plan: Plan, auto_approve: bool) -> bool:
+    click.echo(_render_plan(plan, "text", None), nl=False)
+    if auto_approve:
+        return True
+    answer = click.prompt(
+        "\nDo you want to perform these actions? Only 'yes' will be accepted", default=""
+    )
+    return answer.strip() == "yes"
+
+
+@cli.command("unlock")
+@global_options
+@catalog_option
+@click.option("--store", help="my-shop, https://host, http://127.0.0.1:PORT or sandbox.")
+def unlock_command(catalog_dir: str, store: str | None) -> int:
+    """Break the store's apply lease on purpose (as terraform force-unlock)."""
+    import asyncio
+    import os
+
+    from reconciler.apply.lease import break_lease
+    from reconciler.catalog import read_catalog
+    from reconciler.planning import store_session
+    from reconciler.shopify import store as stores
+    from reconciler.shopify.client import ShopifyClient
+
+    settings = read_catalog(require_catalog(catalog_dir)).settings
+    config = stores.resolve(store, os.environ, settings)
+    notify = lambda text: click.echo(text, err=True)  # noqa: E731
+    with store_session(config, Path(catalog_dir), notify) as bound:
+
+        async def run():
+            async with ShopifyClient(bound) as client:
+                return await break_lease(client)
+
+        held = asyncio.run(run())
+    if held is None:
+        click.echo("No apply lease was held on the store.")
+    else:
+        click.echo(f"Broke the apply lease held by {held.describe()}.")
+    return 0
+
+
 @cli.command("convert-csv")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @catalog_option

@@ -14,6 +14,7 @@ ReconcilerError                 anything the CLI turns into one message and exit
 ├── PlanError                   a saved plan cannot be used
 │   └── StalePlanError          the live products changed since the plan was made
 └── ApplyError                  apply stopped; the report says what was written
+    └── LeaseError              another apply holds the store's lease, or ours was lost
 """
 
 from __future__ import annotations
@@ -123,4 +124,8 @@ class StalePlanError(PlanError):
 
 
 class ApplyError(ReconcilerError):
+    pass
+
+
+class LeaseError(ApplyError):
     pass

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reconciler.catalog import read_catalog
+from reconciler.catalog import CatalogResult, read_catalog
 from reconciler.errors import Problem, TransportError, UsageError
 from reconciler.model import Product
 from reconciler.plan import hashing
@@ -75,28 +75,52 @@ def make_plan(
     options: PlanOptions, env: Mapping[str, str], notify: Notify | None = None
 ) -> PlanResult:
     """Load and validate the catalog, read the store, compare: the plan and what it took."""
+    prepared = prepare(options, env)
+    with store_session(prepared.config, options.catalog_dir, notify or (lambda _: None)) as bound:
+
+        async def run() -> PlanResult:
+            async with ShopifyClient(bound) as client:
+                return await plan_live(client, prepared, options)
+
+        return asyncio.run(run())
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The catalog read and validated, the products the plan covers, the store to read."""
+
+    catalog: CatalogResult
+    desired: dict[str, Product]
+    config: stores.ClientConfig
+    timings: dict[str, float]
+
+
+def prepare(options: PlanOptions, env: Mapping[str, str]) -> Prepared:
+    """Everything before the store is contacted: a bad catalog or bad settings raise here."""
     if options.read_mode not in READ_MODES:
         raise UsageError(f"--read must be one of {', '.join(READ_MODES)}")
-    timings: dict[str, float] = {}
     started = time.perf_counter()
     catalog = read_catalog(options.catalog_dir)
     catalog.require_valid()
-    timings["load"] = time.perf_counter() - started
-    settings = catalog.settings
+    timings = {"load": time.perf_counter() - started}
     desired = _narrow(catalog.products, options.targets)
-    config = stores.resolve(options.store, env, settings)
-    with _store(config, options.catalog_dir, notify or (lambda _: None)) as bound:
-        started = time.perf_counter()
-        try:
-            live, hashes, restore_rate = asyncio.run(
-                _read_and_hash(bound, desired, settings.name, options)
-            )
-        except TransportError as exc:
-            # Say which store could not be reached, once (the client names only the request).
-            raise TransportError(
-                f"cannot reach the store at {config.store.display} ({exc})"
-            ) from exc
-        timings["read"] = time.perf_counter() - started
+    config = stores.resolve(options.store, env, catalog.settings)
+    return Prepared(catalog, desired, config, timings)
+
+
+async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOptions) -> PlanResult:
+    """Read the store through `client` and compare (apply plans inside its lease this way)."""
+    settings, desired, config = prepared.catalog.settings, prepared.desired, prepared.config
+    timings = dict(prepared.timings)
+    started = time.perf_counter()
+    try:
+        live, hashes = await _read_and_hash(client, desired, settings.name, options)
+    except TransportError as exc:
+        # Say which store could not be reached, once (the client names only the request).
+        raise TransportError(f"cannot reach the store at {config.store.display} ({exc})") from exc
+    status = client.throttle_status
+    restore_rate = status.restore_rate if status is not None else STANDARD_RESTORE_RATE
+    timings["read"] = time.perf_counter() - started
     complete, reason = live.complete, live.incomplete_reason
     if options.targets:
         complete, reason = False, TARGETED_REASON
@@ -124,7 +148,7 @@ def make_plan(
         incomplete_reason=live.incomplete_reason,
     )
     _log_phases(len(desired), facts, timings)
-    return PlanResult(plan, tuple(catalog.warnings), facts, timings)
+    return PlanResult(plan, tuple(prepared.catalog.warnings), facts, timings)
 
 
 def _log_phases(desired: int, facts: ReadFacts, timings: Mapping[str, float]) -> None:
@@ -172,7 +196,7 @@ def variant_metafield_refs(desired: Mapping[str, Product]) -> set[str]:
 
 
 @contextlib.contextmanager
-def _store(
+def store_session(
     config: stores.ClientConfig, catalog_dir: Path, notify: Notify
 ) -> Iterator[stores.ClientConfig]:
     """The configuration to connect with; for the embedded sandbox, started here and saved after."""
@@ -192,34 +216,31 @@ def _store(
 
 
 async def _read_and_hash(
-    config: stores.ClientConfig,
+    client: ShopifyClient,
     desired: Mapping[str, Product],
     catalog_name: str,
     options: PlanOptions,
-) -> tuple[LiveRead, dict[str, str], float]:
-    async with ShopifyClient(config) as client:
-        reading = asyncio.ensure_future(
-            read_live(
-                client,
-                catalog_name=catalog_name,
-                handles=handles_to_read(desired),
-                mode=options.read_mode,
-                removals=not options.targets,
-                variant_metafields=variant_metafield_refs(desired),
-                desired=desired,
-            )
+) -> tuple[LiveRead, dict[str, str]]:
+    reading = asyncio.ensure_future(
+        read_live(
+            client,
+            catalog_name=catalog_name,
+            handles=handles_to_read(desired),
+            mode=options.read_mode,
+            removals=not options.targets,
+            variant_metafields=variant_metafield_refs(desired),
+            desired=desired,
         )
-        try:
-            hashes = await hash_meanwhile(desired, reading)
-            live = await reading
-        finally:
-            if not reading.done():
-                reading.cancel()
-                with contextlib.suppress(BaseException):
-                    await reading
-        status = client.throttle_status
-    restore_rate = status.restore_rate if status is not None else STANDARD_RESTORE_RATE
-    return live, hashes, restore_rate
+    )
+    try:
+        hashes = await hash_meanwhile(desired, reading)
+        live = await reading
+    finally:
+        if not reading.done():
+            reading.cancel()
+            with contextlib.suppress(BaseException):
+                await reading
+    return live, hashes
 
 
 async def hash_meanwhile(desired: Mapping[str, Product], other: Awaitable[Any]) -> dict[str, str]:

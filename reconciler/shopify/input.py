@@ -388,7 +388,8 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
         if m.src not in v.media_ids
     ]
     if new:
-        calls.append(_call("ProductUpdateMedia", {"identifier": {"id": owner}, "media": new}))
+        variables = {"product": {"id": owner}, "media": new, "count": len(new)}
+        calls.append(_call("ProductUpdateMedia", variables))
     files = []
     before, after = v.before.get("media", {}), v.after.get("media", {})
     for src, view in sorted(after.items()):

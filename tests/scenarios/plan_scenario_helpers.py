@@ -84,15 +84,6 @@ def desired(root: Path) -> dict[str, Product]:
     return result.products
 
 
-MEDIA = """mutation ProductUpdateMedia($identifier: ProductUpdateIdentifiers,
-  $media: [CreateMediaInput!]) {
-  productUpdate(identifier: $identifier, media: $media) {
-    product { media(first: 250) { nodes { id } } }
-    userErrors { field message }
-  }
-}"""
-
-
 def store_products(
     store: SandboxHandle,
     products: Iterable[Product],
@@ -116,8 +107,7 @@ def store_products(
         try:
             while True:
                 operation, variables = steps.send(answer)
-                query = MEDIA if operation == "ProductUpdateMedia" else None
-                answer = _send(store, query or documents.load(operation).query, variables)
+                answer = _send(store, documents.load(operation).query, variables)
         except StopIteration as done:
             ids[product.handle] = done.value
     return ids
@@ -131,7 +121,7 @@ async def store_products_with_client(
     ids: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """`store_products` through a ShopifyClient and its own documents only, so that it works
-    against Shopify too (no media: their call is not one of the client's documents).
+    against Shopify too.
 
     `ids` (handle -> product id) is filled as soon as each product exists, so that a caller can
     delete what was written when a later call fails."""

@@ -163,7 +163,7 @@ def test_create_input_uses_shopify_names_and_forms():
     operations = [c["operation"] for c in calls]
     assert operations == ["ProductSet", "ProductUpdateMedia", "PublishablePublish", "MetafieldsSet"]
     media = calls[1]["variables"]
-    assert media["identifier"] == {"id": PRODUCT_ID}
+    assert media["product"] == {"id": PRODUCT_ID} and media["count"] == 1
     assert media["media"] == [
         {
             "originalSource": "https://cdn.example.com/tee.jpg",

@@ -1,0 +1,1 @@
+"""apply: the only writer. It takes a Plan and returns a Report (docs/apply.md)."""

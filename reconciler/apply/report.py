@@ -1,0 +1,122 @@
+"""The report of one apply: what happened to each product, and what it cost. A value, like the plan;
+`summary_lines` is the text the CLI prints, `to_json` the `--report FILE` document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.apply.sync import Outcome
+
+# The summary's words for each action, in the order they are listed.
+DONE_WORDS = {
+    "create": "created",
+    "update": "updated",
+    "rename": "renamed",
+    "adopt": "adopted",
+    "archive": "archived",
+    "delete": "deleted",
+}
+REPORT_FORMAT = "1"
+
+
+@dataclass(frozen=True)
+class Report:
+    catalog: str
+    store: str
+    outcomes: tuple[Outcome, ...] = ()
+    unchanged: int = 0  # no-op products of the plan
+    seconds: float = 0.0
+    requests: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)  # the client's figures (points, waits …)
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if not o.ok and not o.skipped)
+
+    @property
+    def skipped(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.skipped)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped and not self.interrupted
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(DONE_WORDS.values(), 0)
+        for outcome in self.outcomes:
+            if outcome.ok:
+                counts[DONE_WORDS[outcome.action]] += 1
+        counts["unchanged"] = self.unchanged
+        counts["failed"] = len(self.failed)
+        counts["skipped"] = len(self.skipped)
+        return counts
+
+    def summary_lines(self) -> list[str]:
+        counts = self.counts()
+        head = ", ".join(f"{n} {word}" for word, n in counts.items())
+        lines = [f"Apply {'complete' if self.ok else 'incomplete'}: {head}."]
+        figures = [f"{self.requests} requests", f"{self.seconds:.1f} s"]
+        for key, label in (
+            ("points", "points"),
+            ("throttled", "throttled"),
+            ("retries", "retries"),
+        ):
+            if key in self.stats:
+                figures.append(f"{_number(self.stats[key])} {label}")
+        lines.append(f"Spent: {', '.join(figures)}.")
+        for outcome in self.failed:
+            lines.append(f"failed {outcome.handle} ({outcome.action}): {outcome.error}")
+        for outcome in self.skipped:
+            lines.append(f"skipped {outcome.handle} ({outcome.action}): {outcome.error}")
+        return lines
+
+    def to_json(self) -> str:
+        document = {
+            "format_version": REPORT_FORMAT,
+            "catalog": self.catalog,
+            "store": self.store,
+            "ok": self.ok,
+            "interrupted": self.interrupted,
+            "summary": self.counts(),
+            "duration_s": round(self.seconds, 3),
+            "requests": self.requests,
+            **{k: v for k, v in sorted(self.stats.items())},
+            "products": [_outcome_json(o) for o in self.outcomes],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "handle": outcome.handle,
+        "action": outcome.action,
+        "ok": outcome.ok,
+        "calls": outcome.calls,
+        "seconds": round(outcome.seconds, 3),
+    }
+    if outcome.product_id:
+        data["product_id"] = outcome.product_id
+    if outcome.error:
+        data["error"] = outcome.error
+    if outcome.codes:
+        data["codes"] = list(outcome.codes)
+    if outcome.skipped:
+        data["skipped"] = True
+    return data
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The `share` (0..1) percentile by nearest rank; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[rank]

@@ -1,0 +1,177 @@
+"""The apply pipeline, beside planning.py: lease -> plan -> check -> ask -> send -> report.
+
+`make_apply(ApplyOptions(...), env, notify=..., confirm=...)` returns an `ApplyResult` (the plan
+it applied and the report), or raises one of errors.py's classes. It never reaches into compare:
+it plans through planning.py, then sends the calls the plan holds (apply/sync.py).
+
+The store's lease is taken before the store is read, as Terraform locks before it refreshes: a
+plan made while another apply writes would be outdated the moment it is shown. Ctrl-C or SIGTERM
+stops dispatching and lets the requests in flight finish (the report is still written); a second
+one stops at once. A product interrupted anywhere has no new marker, so the next plan shows it
+again and the next apply finishes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.apply import lease
+from reconciler.apply.report import Report
+from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
+from reconciler.errors import ApplyError, Problem
+from reconciler.plan.model import REMOVALS, Plan
+from reconciler.planning import Notify, PlanOptions, Prepared, plan_live, prepare, store_session
+from reconciler.shopify.client import ShopifyClient
+from reconciler.shopify.store import ClientConfig
+
+Confirm = Callable[[Plan], bool]  # shows the plan and asks; True: go ahead
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    catalog_dir: Path = Path("catalog")
+    store: str | None = None  # --store
+    targets: tuple[str, ...] = ()  # --target HANDLE ...
+    read_mode: str = "auto"
+    allow_removals: bool = False
+    lock_timeout: float = 0.0  # seconds to wait for another apply's lease
+    concurrency: int = DEFAULT_CONCURRENCY
+
+    def plan_options(self) -> PlanOptions:
+        return PlanOptions(self.catalog_dir, self.store, self.targets, self.read_mode)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    report: Report
+    warnings: tuple[Problem, ...]  # the catalog's
+
+
+def make_apply(
+    options: ApplyOptions,
+    env: Mapping[str, str],
+    *,
+    notify: Notify | None = None,
+    confirm: Confirm,
+) -> ApplyResult:
+    """Plan inside the store's lease, ask, then make the store match the catalog."""
+    notify = notify or (lambda _: None)
+    prepared = prepare(options.plan_options(), env)
+    with store_session(prepared.config, options.catalog_dir, notify) as bound:
+        try:
+            return asyncio.run(_apply(bound, prepared, options, env, notify, confirm))
+        except asyncio.CancelledError:  # the second Ctrl-C
+            raise ApplyError(
+                "interrupted: stopped at once; requests that were in flight may have been "
+                "applied: run catalog plan to see where the store stands"
+            ) from None
+
+
+async def _apply(
+    config: ClientConfig,
+    prepared: Prepared,
+    options: ApplyOptions,
+    env: Mapping[str, str],
+    notify: Notify,
+    confirm: Confirm,
+) -> ApplyResult:
+    settings = prepared.catalog.settings
+    async with (
+        ShopifyClient(config) as client,
+        lease.held(
+            client,
+            holder=holder_name(env),
+            catalog=settings.name,
+            timeout=options.lock_timeout,
+        ) as held,
+    ):
+        planned = await plan_live(client, prepared, options.plan_options())
+        plan = planned.plan
+        check_removals(plan, settings.max_removals, options.allow_removals)
+        warnings = planned.warnings
+        unchanged = len(plan.changes) - len(plan.actionable())
+        if not plan.actionable():
+            report = Report(settings.name, plan.store, unchanged=unchanged)
+            return ApplyResult(plan, report, warnings)
+        if not await asyncio.to_thread(confirm, plan):
+            raise ApplyError("Apply cancelled: nothing was written.")
+        with _interruptible(notify) as interrupted:
+            started, sent_before = time.monotonic(), client.requests
+            outcomes = await run_changes(
+                client,
+                plan.changes,
+                concurrency=options.concurrency,
+                stop=lambda: interrupted.is_set() or held.lost.is_set(),
+            )
+        report = Report(
+            settings.name,
+            plan.store,
+            tuple(outcomes),
+            unchanged=unchanged,
+            seconds=time.monotonic() - started,
+            requests=client.requests - sent_before,
+            interrupted=interrupted.is_set() or held.lost.is_set(),
+        )
+    return ApplyResult(plan, report, warnings)
+
+
+def check_removals(plan: Plan, max_removals: int, allowed: bool) -> None:
+    """Refuse a plan that archives or deletes more than `max_removals` products, unless allowed."""
+    removals = [c.handle for c in plan.changes if c.action in REMOVALS]
+    if len(removals) > max_removals and not allowed:
+        shown = ", ".join(removals[:10]) + (", ..." if len(removals) > 10 else "")
+        raise ApplyError(
+            f"the plan archives or deletes {len(removals)} products ({shown}), more than "
+            f"max_removals ({max_removals}, catalog.yaml): nothing was written; check the plan, "
+            "then pass --allow-removals to apply it"
+        )
+
+
+def holder_name(env: Mapping[str, str]) -> str:
+    """Who holds the lease, as the next apply's message names it."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        repo, run = env.get("GITHUB_REPOSITORY", "?"), env.get("GITHUB_RUN_ID", "?")
+        return f"GitHub Actions run {run} of {repo}"
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "someone"
+    return f"{user}@{socket.gethostname()} (pid {os.getpid()})"
+
+
+@contextlib.contextmanager
+def _interruptible(notify: Notify) -> Iterator[asyncio.Event]:
+    """The first Ctrl-C/SIGTERM sets the event (stop dispatching); the second stops at once."""
+    loop = asyncio.get_running_loop()
+    interrupted = asyncio.Event()
+    main = asyncio.current_task()
+
+    def on_signal() -> None:
+        if interrupted.is_set():
+            if main is not None:
+                main.cancel()
+            return
+        interrupted.set()
+        notify("Stopping: no new products are started; waiting for the requests in flight "
+               "(press Ctrl-C again to stop at once).")  # fmt: skip
+
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, on_signal)
+            installed.append(sig)
+    try:
+        yield interrupted
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
