@@ -12,6 +12,7 @@ Both give a `SandboxHandle` (`.url`, `.graphql_url(version)`, `.sandbox`, `.rese
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,15 @@ def no_store_env(tmp_path, monkeypatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def demo(tmp_path: Path, no_store_env: Path) -> Path:
+    """A copy of the example catalog (without its embedded sandbox state), in tmp_path."""
+    target = tmp_path / "catalog"
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "catalog", target, ignore=shutil.ignore_patterns(".catalog"))
+    return target
 
 
 @pytest.fixture(autouse=True)

@@ -164,7 +164,8 @@ async def _media_ids(client: Client, product_id: str) -> list[str]:
     ids: list[str] = []
     after = None
     while True:
-        data = await client.execute("ProductMediaIds", {"id": product_id, "after": after})
+        variables = {"id": product_id, "after": after, "first": 250}
+        data = await client.execute("ProductMediaPage", variables)
         media = ((data.get("product") or {}).get("media")) or {}
         ids += [node["id"] for node in media.get("nodes") or ()]
         if not (media.get("pageInfo") or {}).get("hasNextPage"):

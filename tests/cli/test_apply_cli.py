@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +10,6 @@ from reconciler.apply import lease
 from reconciler.cli import main
 from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.store import ClientConfig, parse_store
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def demo(tmp_path: Path, no_store_env: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(ROOT / "catalog", target, ignore=shutil.ignore_patterns(".catalog"))
-    return target
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

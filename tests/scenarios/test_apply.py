@@ -4,7 +4,6 @@ max_removals, and never follow a failed write; a lease held elsewhere stops it; 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from reconciler.errors import ApplyError, LeaseError
 from reconciler.planning import PlanOptions, make_plan
 from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.store import ClientConfig, parse_store
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def demo(tmp_path: Path, no_store_env: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(ROOT / "catalog", target, ignore=shutil.ignore_patterns(".catalog"))
-    return target
 
 
 def apply(catalog: Path, store, env: dict | None = None, **options):
