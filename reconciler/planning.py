@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reconciler.catalog import read_catalog
-from reconciler.errors import Problem, TransportError, UsageError
+from reconciler.catalog import CatalogResult, read_catalog
+from reconciler.catalog.convergence import currency_problems
+from reconciler.errors import CatalogError, Problem, TransportError, UsageError
 from reconciler.model import Product
 from reconciler.plan import hashing
 from reconciler.plan.compare import compare
@@ -88,7 +89,7 @@ def make_plan(
     with _store(config, options.catalog_dir, notify or (lambda _: None)) as bound:
         started = time.perf_counter()
         try:
-            live, hashes, restore_rate = asyncio.run(
+            live, hashes, restore_rate, currency = asyncio.run(
                 _read_and_hash(bound, desired, settings.name, options)
             )
         except TransportError as exc:
@@ -97,6 +98,7 @@ def make_plan(
                 f"cannot reach the store at {config.store.display} ({exc})"
             ) from exc
         timings["read"] = time.perf_counter() - started
+    _check_amounts(catalog, desired, currency)
     complete, reason = live.complete, live.incomplete_reason
     if options.targets:
         complete, reason = False, TARGETED_REASON
@@ -125,6 +127,16 @@ def make_plan(
     )
     _log_phases(len(desired), facts, timings)
     return PlanResult(plan, tuple(catalog.warnings), facts, timings)
+
+
+def _check_amounts(
+    catalog: CatalogResult, desired: Mapping[str, Product], currency: str | None
+) -> None:
+    """Amounts with more decimals than the store's currency are catalog errors: Shopify would
+    round them, so the plan could never settle (docs/plan.md, "How each field is compared")."""
+    found = currency_problems(desired, catalog.sources, currency) if currency else []
+    if found:
+        raise CatalogError(sorted([*catalog.problems, *found]))
 
 
 def _log_phases(desired: int, facts: ReadFacts, timings: Mapping[str, float]) -> None:
@@ -196,8 +208,10 @@ async def _read_and_hash(
     desired: Mapping[str, Product],
     catalog_name: str,
     options: PlanOptions,
-) -> tuple[LiveRead, dict[str, str], float]:
+) -> tuple[LiveRead, dict[str, str], float, str | None]:
+    """The live read, the desired content hashes, the restore rate and the store's currency."""
     async with ShopifyClient(config) as client:
+        shop = asyncio.ensure_future(client.execute("Shop"))
         reading = asyncio.ensure_future(
             read_live(
                 client,
@@ -211,14 +225,16 @@ async def _read_and_hash(
         try:
             hashes = await hash_meanwhile(desired, reading)
             live = await reading
+            currency = ((await shop).get("shop") or {}).get("currencyCode")
         finally:
-            if not reading.done():
-                reading.cancel()
-                with contextlib.suppress(BaseException):
-                    await reading
+            for task in (reading, shop):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
         status = client.throttle_status
     restore_rate = status.restore_rate if status is not None else STANDARD_RESTORE_RATE
-    return live, hashes, restore_rate
+    return live, hashes, restore_rate, currency
 
 
 async def hash_meanwhile(desired: Mapping[str, Product], other: Awaitable[Any]) -> dict[str, str]:
