@@ -18,6 +18,7 @@ what the store will hold (option values that collide once trimmed are reported a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +36,7 @@ from reconciler.model import (
 
 Finding = tuple[Path_, str, str, bool]
 
+_MONEY = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,9})?")  # as rules.py bounds an amount
 MAX_TAGS = 250  # Shopify's limit per product (REST Admin API, Product resource, `tags`)
 MONEY_KEYS = ("price", "compare_at_price", "cost")
 _TOP_TEXT = ("title", "vendor", "product_type")
@@ -71,8 +73,8 @@ def _trim(holder: dict | list, key: Any, path: Path_, label: str) -> Iterator[Fi
     if not isinstance(value, str):
         return
     trimmed = value.strip()
-    if trimmed == value:
-        return
+    if trimmed == value or (not trimmed and label == "title"):
+        return  # a blank title is refused by the rules after these
     holder[key] = trimmed
     yield path, f"{label} {value!r} is stored as {trimmed!r} by Shopify", "warning", False
 
@@ -133,12 +135,10 @@ def _amounts(variant: dict, path: Path_) -> Iterator[Finding]:
 
 
 def _amount(value: Any) -> Decimal | None:
-    if value.__class__ is not str and value.__class__ is not int:
+    """The amount, when it is one the other rules accept (they report the others)."""
+    if value.__class__ is not str or not _MONEY.fullmatch(value):
         return None
-    try:
-        return money(value)
-    except (ValueError, TypeError):
-        return None
+    return money(value)
 
 
 # --- Against the store's currency (plan) ----------------------------------------------------------
