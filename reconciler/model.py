@@ -15,13 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 STATUSES = ("active", "draft", "archived", "unlisted")
 INVENTORY_POLICIES = ("deny", "continue")
 WEIGHT_UNITS = ("GRAMS", "KILOGRAMS", "OUNCES", "POUNDS")
+ZERO_WEIGHT_UNIT = "GRAMS"
+# Shopify's own option of a product without options (shopify-facts.md §2.1): it means "no options"
+DEFAULT_OPTION_NAME, DEFAULT_OPTION_VALUE = "Title", "Default Title"
 
 _CENT = Decimal("0.01")
 _LINE_BREAK = re.compile(r"\r\n?")
@@ -46,6 +49,29 @@ def money(value: str | int | Decimal) -> Decimal:
         return amount.quantize(_CENT)
     stripped = amount.normalize()
     return stripped if stripped.as_tuple().exponent < -2 else stripped.quantize(_CENT)  # type: ignore[operator]
+
+
+# ISO 4217 minor units that are not 2 (the currencies a Shopify store can sell in); every other
+# code has 2. Shopify stores an amount with the store currency's decimals (docs/plan.md).
+_MINOR_UNITS = {
+    **dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND",
+         "VUV", "XAF", "XOF", "XPF"),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}  # fmt: skip
+MONEY_DECIMALS = 2  # what validate assumes offline, before the store's currency is known
+
+
+def currency_decimals(currency: str) -> int:
+    """The number of decimals of `currency`'s minor unit (ISO 4217): JPY 0, USD 2, KWD 3."""
+    return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+def excess_decimals(amount: Decimal, decimals: int) -> bool:
+    """Whether `amount` has more (non-zero) decimals than `decimals`: Shopify would round it."""
+    return amount != amount.quantize(Decimal(1).scaleb(-decimals))
 
 
 def html(value: str) -> str:
@@ -84,7 +110,11 @@ class Weight:
     unit: str  # one of WEIGHT_UNITS
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _plain_decimal(self.value))
+        value = _plain_decimal(self.value)
+        object.__setattr__(self, "value", value)
+        if not value:
+            # Zero is zero in every unit: one spelling, so `0 POUNDS` and `0 GRAMS` are equal.
+            object.__setattr__(self, "unit", ZERO_WEIGHT_UNIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +127,10 @@ class Option:
 class Media:
     src: str  # an https URL, or a path relative to the catalog directory
     alt: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.alt == "":
+            object.__setattr__(self, "alt", None)  # Shopify stores an empty alt as none
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +183,9 @@ class Product:
     media: tuple[Media, ...] | None = None
 
     def __post_init__(self) -> None:
+        if len(self.options) == 1 and _is_default_option(self.options[0]):
+            object.__setattr__(self, "options", ())
+            object.__setattr__(self, "variants", tuple(_no_options(v) for v in self.variants))
         if self.tags is not None and not isinstance(self.tags, frozenset):
             object.__setattr__(self, "tags", tags(self.tags))
         if self.publications is not None and not isinstance(self.publications, frozenset):
@@ -188,6 +225,14 @@ class Product:
         data.pop("previous_handles", None)
         blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _is_default_option(option: Option) -> bool:
+    return option.name == DEFAULT_OPTION_NAME and option.values == (DEFAULT_OPTION_VALUE,)
+
+
+def _no_options(variant: Variant) -> Variant:
+    return variant if not variant.options else replace(variant, options=())
 
 
 def _plain_decimal(value: Any) -> Decimal:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.catalog import CatalogResult, read_catalog
-from reconciler.errors import Problem, TransportError, UsageError
+from reconciler.catalog.convergence import currency_problems
+from reconciler.errors import CatalogError, Problem, TransportError, UsageError
 from reconciler.model import Product
 from reconciler.plan import hashing
 from reconciler.plan.compare import compare
@@ -114,13 +115,14 @@ async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOpti
     timings = dict(prepared.timings)
     started = time.perf_counter()
     try:
-        live, hashes = await _read_and_hash(client, desired, settings.name, options)
+        live, hashes, currency = await _read_and_hash(client, desired, settings.name, options)
     except TransportError as exc:
         # Say which store could not be reached, once (the client names only the request).
         raise TransportError(f"cannot reach the store at {config.store.display} ({exc})") from exc
     status = client.throttle_status
     restore_rate = status.restore_rate if status is not None else STANDARD_RESTORE_RATE
     timings["read"] = time.perf_counter() - started
+    _check_amounts(prepared.catalog, desired, currency)
     complete, reason = live.complete, live.incomplete_reason
     if options.targets:
         complete, reason = False, TARGETED_REASON
@@ -149,6 +151,16 @@ async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOpti
     )
     _log_phases(len(desired), facts, timings)
     return PlanResult(plan, tuple(prepared.catalog.warnings), facts, timings)
+
+
+def _check_amounts(
+    catalog: CatalogResult, desired: Mapping[str, Product], currency: str | None
+) -> None:
+    """Amounts with more decimals than the store's currency are catalog errors: Shopify would
+    round them, so the plan could never settle (docs/plan.md, "How each field is compared")."""
+    found = currency_problems(desired, catalog.sources, currency) if currency else []
+    if found:
+        raise CatalogError(sorted([*catalog.problems, *found]))
 
 
 def _log_phases(desired: int, facts: ReadFacts, timings: Mapping[str, float]) -> None:
@@ -220,7 +232,9 @@ async def _read_and_hash(
     desired: Mapping[str, Product],
     catalog_name: str,
     options: PlanOptions,
-) -> tuple[LiveRead, dict[str, str]]:
+) -> tuple[LiveRead, dict[str, str], str | None]:
+    """The live read, the desired content hashes and the store's currency."""
+    shop = asyncio.ensure_future(client.execute("Shop"))
     reading = asyncio.ensure_future(
         read_live(
             client,
@@ -235,12 +249,14 @@ async def _read_and_hash(
     try:
         hashes = await hash_meanwhile(desired, reading)
         live = await reading
+        currency = ((await shop).get("shop") or {}).get("currencyCode")
     finally:
-        if not reading.done():
-            reading.cancel()
-            with contextlib.suppress(BaseException):
-                await reading
-    return live, hashes
+        for task in (reading, shop):
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+    return live, hashes, currency
 
 
 async def hash_meanwhile(desired: Mapping[str, Product], other: Awaitable[Any]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import metafield_values
+from reconciler.catalog import convergence
 from reconciler.catalog.nodes import Located, Path_, where_text
 from reconciler.model import money
 
@@ -47,6 +48,7 @@ def product_rules(located: Located, catalog_dir: Path) -> Iterator[Finding]:
     data = located.data
     if not isinstance(data, dict):
         return
+    yield from convergence.settle(data)  # first: the rules below see what the store will hold
     yield from _handles(data)
     title = data.get("title")
     if isinstance(title, str) and title and not title.strip():

@@ -101,7 +101,10 @@ def views(desired: Product, live: LiveProduct, marker: Marker | None) -> Views:
         if now.tags is not None or was.tags:
             warnings.append("tags were not read: left as they are")
     else:
-        _element_set(before, after, "tags", now.tags, current.tags, was.tags, "tags" in was.keys)
+        _element_set(
+            before, after, "tags", _spelled(now.tags, current.tags), current.tags,
+            _spelled(was.tags, current.tags), "tags" in was.keys,
+        )  # fmt: skip
     if current.publications is None:
         if now.publications is not None or was.publications:
             warnings.append("publications were not read: left as they are")
@@ -136,6 +139,15 @@ def _element_set(
     before[key] = sorted((current or frozenset()) & (ours | ours_before))
 
 
+def _spelled(tags: frozenset[str] | None, live: frozenset[str]) -> frozenset[str] | None:
+    """`tags` in the store's spelling where it holds one: Shopify keeps one spelling per tag,
+    whatever the case (docs/plan.md, "How each field is compared")."""
+    if not tags or tags <= live:
+        return tags
+    spelling = {t.casefold(): t for t in live}
+    return frozenset(spelling.get(t.casefold(), t) for t in tags)
+
+
 def _metafield_views(
     before: dict[str, Any],
     after: dict[str, Any],
@@ -167,6 +179,9 @@ def _variant_views(
     after = {}
     for v in now.variants:
         view = {f: plain(getattr(v, f)) for f in shown if getattr(v, f) is not None or f in cleared}
+        for f in shown:
+            if f in VARIANT_CLEARABLE and view.get(f) == "":
+                view[f] = None  # an empty SKU or barcode is stored as none, as `before` reads it
         if mf_scope:
             view["metafields"] = {ref(m): _mf(m) for m in v.metafields or ()}
         after[variant_label(v.key, v.options)] = view

@@ -7,6 +7,7 @@ They are for tests and demos on this machine: not authenticated, never faulted, 
   GET  /_sandbox/state     the store's dump (the same JSON as the --state file)
   POST /_sandbox/seed      {"products": [ProductSetInput, ...]}: each through the real productSet
   POST /_sandbox/plan      {"plan": "plus"} or {"bucket": B, "restore_rate": R}
+  POST /_sandbox/shop      {"currency_code": "JPY"}: the store's currency (until the next reset)
   POST /_sandbox/latency   {"latency_ms": N}
   POST /_sandbox/faults    {"rate": R, "seed": S, "kinds": [...], "stall_seconds": T}
 """
@@ -85,6 +86,14 @@ def add_routes(app: web.Application, sandbox: Any, state: Any) -> None:
         persist()
         return _json(200, {"plan": sandbox.config.plan, "throttleStatus": sandbox.bucket.status()})
 
+    async def shop(request: web.Request) -> web.Response:
+        code = (await _body(request)).get("currency_code")
+        if not isinstance(code, str) or len(code) != 3 or not code.isalpha():
+            return _json(400, {"error": 'expected {"currency_code": "USD"} (ISO 4217)'})
+        sandbox.store.shop.currency_code = code.upper()
+        persist()
+        return _json(200, {"currency_code": sandbox.store.shop.currency_code})
+
     async def latency(request: web.Request) -> web.Response:
         sandbox.set_latency(float((await _body(request)).get("latency_ms", 0)))
         return _json(200, {"latency_ms": sandbox.config.latency_ms})
@@ -115,6 +124,7 @@ def add_routes(app: web.Application, sandbox: Any, state: Any) -> None:
         ("reset", reset),
         ("seed", seed),
         ("plan", plan),
+        ("shop", shop),
         ("latency", latency),
         ("faults", faults),
     ):

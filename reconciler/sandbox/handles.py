@@ -17,6 +17,15 @@ from typing import Any
 _NOT_HANDLE = re.compile(r"[^\w-]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
 MAX_HANDLE = 255
+# Shopify is a Rails application: its trimming is Ruby's String#strip, which removes NUL and ASCII
+# whitespace only ("null, horizontal tab, line feed, vertical tab, form feed, carriage return,
+# space": ruby-doc.org String#strip), not Unicode spaces such as U+00A0 or U+2028.
+RUBY_WHITESPACE = "\x00\t\n\v\f\r "
+
+
+def strip(text: str) -> str:
+    """`text` trimmed as Shopify trims it."""
+    return text.strip(RUBY_WHITESPACE)
 
 
 def normalize(text: str) -> str:
@@ -36,7 +45,7 @@ def unique_from_title(store: Any, title: str) -> str:
 
 def split_tags(values: Iterable[str] | str) -> list[str]:
     items = [values] if isinstance(values, str) else list(values)
-    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+    return [strip(part) for item in items for part in item.split(",") if strip(part)]
 
 
 def normalize_tags(values: Iterable[str] | str) -> tuple[str, ...]:

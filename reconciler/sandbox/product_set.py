@@ -21,6 +21,7 @@ from .gids import UserError, UserErrors, gid_number, refuse
 from .manual_collections import product_collections
 from .metafields import resolve_namespace
 from .product_metafields import product_metafields
+from .products import MAX_TAG_LENGTH, MAX_TAGS
 from .state import Media, Product, Store
 from .variants import build_options_and_variants, default_options_and_variants
 
@@ -153,9 +154,9 @@ def _scalars(
 ) -> Product:
     if old is None:
         title = data.get("title")
-        if not title or not str(title).strip():
+        if not title or not handles.strip(str(title)):
             raise refuse("Title can't be blank", ["input", "title"], "INVALID_PRODUCT")
-        new = Product(id=0, handle="", title=title, created_at=0, updated_at=0)
+        new = Product(id=0, handle="", title=handles.strip(title), created_at=0, updated_at=0)
     else:
         new = dataclasses.replace(
             old,
@@ -163,9 +164,9 @@ def _scalars(
             variants=list(old.variants),
             metafields=None if old.metafields is None else list(old.metafields),
         )
-        if "title" in data and (not data["title"] or not str(data["title"]).strip()):
+        if "title" in data and (not data["title"] or not handles.strip(str(data["title"]))):
             errors.append(UserError("Title can't be blank", ["input", "title"], "INVALID_PRODUCT"))
-    _patch(new, data)
+    _patch(new, data, errors)
     if old is not None and "giftCard" in data and bool(data["giftCard"]) != old.gift_card:
         errors.append(
             UserError(
@@ -191,7 +192,11 @@ _SCALARS = {
 }
 
 
-def _patch(new: Product, data: dict[str, Any]) -> None:
+# Stored trimmed (the reading in docs/sandbox.md, "Text Shopify trims").
+_TRIMMED = ("title", "vendor", "product_type")
+
+
+def _patch(new: Product, data: dict[str, Any], errors: list[UserError]) -> None:
     for name, attr in _SCALARS.items():
         if name in data:
             value = data[name]
@@ -199,18 +204,35 @@ def _patch(new: Product, data: dict[str, Any]) -> None:
                 value = ""
             if value is None and attr in ("status", "requires_selling_plan", "title"):
                 continue
+            if attr in _TRIMMED and isinstance(value, str):
+                value = handles.strip(value)
             setattr(new, attr, value)
     if "tags" in data:
         new.tags = handles.normalize_tags(data["tags"] or ())
+        errors.extend(_tag_errors(new.tags))
     if data.get("seo") is not None:
         seo = data["seo"]
+        # Trimmed, and an empty one is none: the product's title and description stand in.
         if "title" in seo:
-            new.seo_title = seo["title"]
+            new.seo_title = handles.strip(seo["title"] or "") or None
         if "description" in seo:
-            new.seo_description = seo["description"]
+            new.seo_description = handles.strip(seo["description"] or "") or None
     if new.id == 0:
         new.gift_card = bool(data.get("giftCard") or False)
         new.combined_listing_role = data.get("combinedListingRole")
+
+
+def _tag_errors(tags: tuple[str, ...]) -> list[UserError]:
+    """Shopify's tag limits: "A product can have up to 250 tags. Each tag can have up to 255
+    characters." (REST Admin API, Product resource, `tags`; docs/sandbox.md)."""
+    out = []
+    if len(tags) > MAX_TAGS:
+        message = f"Tags cannot be more than {MAX_TAGS}."
+        out.append(UserError(message, ["input", "tags"], "INVALID_PRODUCT"))
+    if any(len(t) > MAX_TAG_LENGTH for t in tags):
+        message = f"Tag is too long (maximum is {MAX_TAG_LENGTH} characters)."
+        out.append(UserError(message, ["input", "tags"], "INVALID_PRODUCT"))
+    return out
 
 
 def _handle(

@@ -15,6 +15,7 @@ from .state import Product, Store
 
 # Products can't carry more than 250 tags (changelog "Product tags now have a limit of 250").
 MAX_TAGS = 250
+MAX_TAG_LENGTH = 255
 
 
 def product_delete(store: Store, product_id: Any) -> str:

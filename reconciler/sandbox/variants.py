@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from .gids import UserError, gid_number
+from .handles import strip
 from .state import Option, OptionValue, Product, Store, Variant
 from .variant_fields import patch_variant
 
@@ -87,7 +88,7 @@ def _options(
                 UserError("Option does not exist.", [*path, "id"], "OPTION_DOES_NOT_EXIST")
             )
             continue
-        name = (raw.get("name") or (was.name if was else "")).strip()
+        name = strip(raw.get("name") or (was.name if was else ""))
         if not name:
             errors.append(
                 UserError("Option name can't be blank.", [*path, "name"], "INVALID_INPUT")
@@ -139,7 +140,7 @@ def _values(
                 )
             )
             return None
-        name = (raw.get("name") or (hit.name if hit else "")).strip()
+        name = strip(raw.get("name") or (hit.name if hit else ""))
         if not name:
             errors.append(
                 UserError("Option value can't be blank.", [*where, "name"], "INVALID_INPUT")

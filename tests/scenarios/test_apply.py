@@ -4,6 +4,7 @@ max_removals, and never follow a failed write; a lease held elsewhere stops it; 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,20 @@ def products(store) -> list[dict]:
     query = """{ products(first: 15) { nodes { handle status tags
         variants(first: 5) { nodes { id } } media(first: 10) { nodes { id } }
         metafields(first: 15) { nodes { namespace key value } } } } }"""
-    body = store.graphql(query).json
-    assert "errors" not in body, body
-    return body["data"]["products"]["nodes"]
+    return unthrottled(store, query)["products"]["nodes"]
+
+
+def unthrottled(store, query: str, variables: dict | None = None) -> dict:
+    """The data of `query`, waiting for the bucket when an apply just spent it (this read costs
+    more than an apply leaves; the sandbox answers THROTTLED as Shopify would)."""
+    for _ in range(60):
+        body = store.graphql(query, variables).json
+        errors = body.get("errors") or []
+        if not any(e.get("extensions", {}).get("code") == "THROTTLED" for e in errors):
+            assert not errors, body
+            return body["data"]
+        time.sleep(0.5)
+    raise AssertionError(f"still throttled after 30 s: {body}")
 
 
 def test_apply_then_the_next_plan_is_empty(demo, sandbox):
@@ -81,14 +93,15 @@ def test_an_edit_plans_and_applies_exactly_that_product(demo, sandbox):
 def test_what_another_app_added_survives_apply(demo, sandbox):
     apply(demo, sandbox)
     node = next(n for n in products(sandbox) if n["handle"] == "linen-shirt")
-    pid = sandbox.graphql('{ productByHandle(handle: "linen-shirt") { id } }').json["data"]
+    pid = unthrottled(sandbox, '{ productByHandle(handle: "linen-shirt") { id } }')
     owner = pid["productByHandle"]["id"]
     other = """mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) {
         userErrors { message } } }"""
     entry = {"ownerId": owner, "namespace": "reviews", "key": "rating", "type":
              "single_line_text_field", "value": "4.5"}  # fmt: skip
-    assert sandbox.graphql(other, {"m": [entry]}).json["data"]["metafieldsSet"]["userErrors"] == []
-    sandbox.graphql(
+    assert unthrottled(sandbox, other, {"m": [entry]})["metafieldsSet"]["userErrors"] == []
+    unthrottled(
+        sandbox,
         'mutation($id: ID!) { tagsAdd(id: $id, tags: ["from-admin"]) { userErrors { message } } }',
         {"id": owner},
     )
@@ -146,11 +159,12 @@ def test_a_refused_write_is_reported_and_blocks_removals(demo, sandbox):
     # The store's definition says custom.material holds integers: the catalog's text is refused.
     path = demo / "products/apparel/linen-shirt.yaml"
     path.write_text(path.read_text().replace("key: material", "key: fabric"))
-    made = sandbox.graphql(
+    made = unthrottled(
+        sandbox,
         """mutation { metafieldDefinitionCreate(definition: {name: "Fabric", namespace: "custom",
-        key: "fabric", type: "number_integer", ownerType: PRODUCT}) { userErrors { code } } }"""
+        key: "fabric", type: "number_integer", ownerType: PRODUCT}) { userErrors { code } } }""",
     )
-    assert made.json["data"]["metafieldDefinitionCreate"]["userErrors"] == []
+    assert made["metafieldDefinitionCreate"]["userErrors"] == []
     result = apply(demo, sandbox)
     outcomes = {o.handle: o for o in result.report.outcomes}
     assert not result.report.ok
