@@ -9,6 +9,7 @@ Catalog content problems never raise here; they are `Problem`s in `result.proble
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,9 +100,13 @@ def _read_products(path: Path, result: CatalogResult) -> list[Entry]:
     entries, problems = read_all(files, path)
     result.problems += problems
     result.problems += across(entries)
+    channels = result.settings.publications
     for entry in entries:
         product = entry.product
         if product is not None and product.handle not in result.products:
+            if product.publications is None and channels:
+                # catalog.yaml's `publications` is every product's default (docs/catalog.md).
+                product = dataclasses.replace(product, publications=frozenset(channels))
             result.products[product.handle] = product
             result.sources[product.handle] = (entry.file, entry.line)
     return entries
