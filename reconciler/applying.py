@@ -121,8 +121,13 @@ async def _apply(
             seconds=time.monotonic() - started,
             requests=client.requests - sent_before,
             interrupted=interrupted.is_set() or held.lost.is_set(),
+            sources=_sources(prepared),
         )
     return ApplyResult(plan, report, warnings)
+
+
+def _sources(prepared: Prepared) -> dict[str, tuple[str, int]]:
+    return {h: (str(f), line) for h, (f, line) in prepared.catalog.sources.items()}
 
 
 def check_removals(plan: Plan, max_removals: int, allowed: bool) -> None:

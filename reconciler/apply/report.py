@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,12 @@ class Report:
     requests: int = 0
     stats: dict[str, Any] = field(default_factory=dict)  # the client's figures (points, waits …)
     interrupted: bool = False
+    # handle -> (catalog file, line) of its document: a failure names where to fix it
+    sources: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+    def where(self, handle: str) -> str | None:
+        source = self.sources.get(handle)
+        return f"{source[0]}:{source[1]}" if source else None
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -69,7 +75,9 @@ class Report:
                 figures.append(f"{_number(self.stats[key])} {label}")
         lines.append(f"Spent: {', '.join(figures)}.")
         for outcome in self.failed:
-            lines.append(f"failed {outcome.handle} ({outcome.action}): {outcome.error}")
+            at = self.where(outcome.handle)
+            where = f" at {at}" if at else ""
+            lines.append(f"failed {outcome.handle} ({outcome.action}){where}: {outcome.error}")
         for outcome in self.skipped:
             lines.append(f"skipped {outcome.handle} ({outcome.action}): {outcome.error}")
         return lines
@@ -85,12 +93,12 @@ class Report:
             "duration_s": round(self.seconds, 3),
             "requests": self.requests,
             **{k: v for k, v in sorted(self.stats.items())},
-            "products": [_outcome_json(o) for o in self.outcomes],
+            "products": [_outcome_json(o, self.where(o.handle)) for o in self.outcomes],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+def _outcome_json(outcome: Outcome, where: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "handle": outcome.handle,
         "action": outcome.action,
@@ -102,6 +110,8 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
         data["product_id"] = outcome.product_id
     if outcome.error:
         data["error"] = outcome.error
+        if where:
+            data["source"] = where
     if outcome.codes:
         data["codes"] = list(outcome.codes)
     if outcome.skipped:

@@ -174,7 +174,10 @@ def test_a_refused_write_is_reported_and_blocks_removals(demo, sandbox):
     assert outcomes["espresso-beans"].skipped
     status = {n["handle"]: n["status"] for n in products(sandbox)}
     assert status["espresso-beans"] == "ACTIVE"  # no removal after a failed write
-    assert any(line.startswith("failed linen-shirt") for line in result.report.summary_lines())
+    # The failure names the product's file and line, and Shopify's message.
+    line = next(ln for ln in result.report.summary_lines() if ln.startswith("failed linen-shirt"))
+    assert "products/apparel/linen-shirt.yaml:" in line
+    assert failed.error in line
 
 
 def test_with_faults_apply_converges_within_two_runs_without_duplicates(demo, sandbox_factory):
