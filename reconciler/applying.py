@@ -20,16 +20,18 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from reconciler.apply import lease
+from reconciler.apply import lease, saved
 from reconciler.apply.report import Report
 from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
-from reconciler.errors import ApplyError, Problem
-from reconciler.plan.model import REMOVALS, Plan
+from reconciler.errors import ApplyError, Problem, UsageError
+from reconciler.plan.model import REMOVALS, Change, Plan
 from reconciler.planning import Notify, PlanOptions, Prepared, plan_live, prepare, store_session
+from reconciler.render.json import PlanFileError, plan_from_json
 from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.store import ClientConfig
 
@@ -68,13 +70,17 @@ def make_apply(
     notify = notify or (lambda _: None)
     prepared = prepare(options.plan_options(), env)
     with store_session(prepared.config, options.catalog_dir, notify) as bound:
-        try:
-            return asyncio.run(_apply(bound, prepared, options, env, notify, confirm))
-        except asyncio.CancelledError:  # the second Ctrl-C
-            raise ApplyError(
-                "interrupted: stopped at once; requests that were in flight may have been "
-                "applied: run catalog plan to see where the store stands"
-            ) from None
+        return _run(_apply(bound, prepared, options, env, notify, confirm))
+
+
+def _run(work: Coroutine[Any, Any, ApplyResult]) -> ApplyResult:
+    try:
+        return asyncio.run(work)
+    except asyncio.CancelledError:  # the second Ctrl-C
+        raise ApplyError(
+            "interrupted: stopped at once; requests that were in flight may have been "
+            "applied: run catalog plan to see where the store stands"
+        ) from None
 
 
 async def _apply(
@@ -105,25 +111,128 @@ async def _apply(
             return ApplyResult(plan, report, warnings)
         if not await asyncio.to_thread(confirm, plan):
             raise ApplyError("Apply cancelled: nothing was written.")
-        with _interruptible(notify) as interrupted:
-            started, sent_before = time.monotonic(), client.requests
-            outcomes = await run_changes(
-                client,
-                plan.changes,
-                concurrency=options.concurrency,
-                stop=lambda: interrupted.is_set() or held.lost.is_set(),
-            )
-        report = Report(
-            settings.name,
-            plan.store,
-            tuple(outcomes),
-            unchanged=unchanged,
-            seconds=time.monotonic() - started,
-            requests=client.requests - sent_before,
-            interrupted=interrupted.is_set() or held.lost.is_set(),
-            sources=_sources(prepared),
-        )
+        report = await _send(client, held, plan, plan.changes, prepared, options, notify)
     return ApplyResult(plan, report, warnings)
+
+
+async def _send(
+    client: ShopifyClient,
+    held: lease.Lease,
+    plan: Plan,
+    changes: tuple[Change, ...],
+    prepared: Prepared,
+    options: ApplyOptions,
+    notify: Notify,
+) -> Report:
+    """Send `changes` (the plan's, or a saved plan's checked ones) and report what happened."""
+    with _interruptible(notify) as interrupted:
+        started, sent_before = time.monotonic(), client.requests
+        outcomes = await run_changes(
+            client,
+            changes,
+            concurrency=options.concurrency,
+            stop=lambda: interrupted.is_set() or held.lost.is_set(),
+        )
+    return Report(
+        prepared.catalog.settings.name,
+        plan.store,
+        tuple(outcomes),
+        unchanged=len(plan.changes) - len(plan.actionable()),
+        seconds=time.monotonic() - started,
+        requests=client.requests - sent_before,
+        interrupted=interrupted.is_set() or held.lost.is_set(),
+        sources=_sources(prepared),
+    )
+
+
+def apply_saved(
+    plan_file: Path,
+    options: ApplyOptions,
+    env: Mapping[str, str],
+    *,
+    notify: Notify | None = None,
+    skip_stale: bool = False,
+) -> ApplyResult:
+    """Apply a saved plan file after checking it is still what was reviewed (apply/saved.py)."""
+    notify = notify or (lambda _: None)
+    try:
+        text = plan_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the plan file {plan_file}: {exc}") from None
+    try:
+        saved_plan = plan_from_json(text)
+    except PlanFileError as exc:
+        raise ApplyError(f"{plan_file}: {exc}") from None
+    prepared = prepare(options.plan_options(), env)
+    why = saved.mismatch(
+        saved_plan,
+        prepared.catalog.settings.name,
+        prepared.config.store.display,
+        prepared.config.api_version,
+    )
+    if why:
+        raise ApplyError(why)
+    with store_session(prepared.config, options.catalog_dir, notify) as bound:
+        return _run(_apply_saved(bound, prepared, saved_plan, options, env, notify, skip_stale))
+
+
+async def _apply_saved(
+    config: ClientConfig,
+    prepared: Prepared,
+    saved_plan: Plan,
+    options: ApplyOptions,
+    env: Mapping[str, str],
+    notify: Notify,
+    skip_stale: bool,
+) -> ApplyResult:
+    settings = prepared.catalog.settings
+    targets = saved.replan_targets(saved_plan, prepared.catalog.products)
+    plan_options = replace(options.plan_options(), targets=targets or ())
+    narrowed = prepared
+    if targets is not None:
+        desired = {h: prepared.catalog.products[h] for h in targets}
+        narrowed = replace(prepared, desired=desired)
+    async with (
+        ShopifyClient(config) as client,
+        lease.held(
+            client, holder=holder_name(env), catalog=settings.name, timeout=options.lock_timeout
+        ) as held,
+    ):
+        fresh = await plan_live(client, narrowed, plan_options)
+        checked = saved.check(saved_plan, fresh.plan)
+        _refuse_unless_current(checked, saved_plan, fresh.plan, skip_stale, notify)
+        check_removals(
+            replace(saved_plan, changes=checked.send), settings.max_removals, options.allow_removals
+        )
+        report = await _send(client, held, saved_plan, checked.send, prepared, options, notify)
+    return ApplyResult(saved_plan, report, fresh.warnings)
+
+
+def _refuse_unless_current(
+    checked: saved.Checked, saved_plan: Plan, fresh: Plan, skip_stale: bool, notify: Notify
+) -> None:
+    if checked.differing:
+        hashes = ""
+        if saved_plan.catalog_hash and saved_plan.catalog_hash != fresh.catalog_hash:
+            hashes = " (the catalog changed since the plan was made)"
+        raise ApplyError(
+            "the catalog on disk no longer produces this plan for "
+            f"{_names(checked.differing)}{hashes}: nothing was written; plan again"
+        )
+    if checked.stale and not skip_stale:
+        raise ApplyError(
+            f"the plan is stale: {_names(checked.stale)} changed in the store since it was "
+            "planned: nothing was written; plan again, or pass --skip-stale to apply the rest"
+        )
+    for handle in checked.stale:
+        notify(f"skipped {handle}: changed in the store since the plan was made (--skip-stale)")
+
+
+def _names(handles: tuple[str, ...]) -> str:
+    shown = ", ".join(handles[:10]) + (
+        f" and {len(handles) - 10} more" if len(handles) > 10 else ""
+    )
+    return shown
 
 
 def _sources(prepared: Prepared) -> dict[str, tuple[str, int]]:

@@ -362,6 +362,9 @@ def _render_plan(plan: Plan, fmt: str, out: str | None) -> str:
 )
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), help="JSON report.")
 @click.option("--mode", type=click.Choice(["auto", "sync", "bulk"]), default="auto")
+@click.option(
+    "--skip-stale", is_flag=True, help="With PLANFILE: apply the products that did not change."
+)
 def apply_command(
     plan_file: str | None,
     catalog_dir: str,
@@ -372,29 +375,37 @@ def apply_command(
     lock_timeout: float,
     report_file: str | None,
     mode: str,
+    skip_stale: bool,
 ) -> int:
     """Make the store match the catalog: plan, show, ask (only 'yes' proceeds), write."""
     import os
 
-    from reconciler.applying import ApplyOptions, make_apply
+    from reconciler.applying import ApplyOptions, apply_saved, make_apply
     from reconciler.errors import UsageError
 
-    if plan_file is not None:
-        raise UsageError("applying a saved plan file is not built yet: run catalog apply alone")
+    if skip_stale and plan_file is None:
+        raise UsageError(
+            "--skip-stale applies to a saved plan: catalog apply PLANFILE --skip-stale"
+        )
+    if plan_file is not None and targets:
+        raise UsageError("--target narrows a plan, not a saved one: plan with --target --out")
     if mode == "bulk":
         raise UsageError("--mode bulk is not built yet: use --mode sync (the default)")
     options = ApplyOptions(
         require_catalog(catalog_dir), store, targets, allow_removals=allow_removals,
         lock_timeout=lock_timeout,
     )  # fmt: skip
-    if not auto_approve and not sys.stdin.isatty():
-        raise UsageError("no terminal to ask for approval: pass --auto-approve to apply")
-    result = make_apply(
-        options,
-        os.environ,
-        notify=lambda text: click.echo(text, err=True),
-        confirm=lambda plan: _confirm(plan, auto_approve),
-    )
+    notify = lambda text: click.echo(text, err=True)  # noqa: E731
+    if plan_file is not None:
+        # A saved plan was reviewed already (as terraform apply PLANFILE): no question asked.
+        result = apply_saved(Path(plan_file), options, os.environ, notify=notify,
+                             skip_stale=skip_stale)  # fmt: skip
+    else:
+        if not auto_approve and not sys.stdin.isatty():
+            raise UsageError("no terminal to ask for approval: pass --auto-approve to apply")
+        result = make_apply(
+            options, os.environ, notify=notify, confirm=lambda plan: _confirm(plan, auto_approve)
+        )
     if not result.plan.actionable():
         click.echo(_render_plan(result.plan, "text", None), nl=False)
     report = result.report

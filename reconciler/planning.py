@@ -139,7 +139,11 @@ async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOpti
         restore_rate=restore_rate,
         desired_hashes=hashes,
     )
-    plan = replace(plan, unmanaged_count=plan.unmanaged_count + live.unmanaged)
+    plan = replace(
+        plan,
+        unmanaged_count=plan.unmanaged_count + live.unmanaged,
+        catalog_hash=hashing.catalog_hash(hashes, _hashed_settings(settings)),
+    )
     timings["compare"] = time.perf_counter() - started
     facts = ReadFacts(
         mode=live.mode,
@@ -161,6 +165,12 @@ def _check_amounts(
     found = currency_problems(desired, catalog.sources, currency) if currency else []
     if found:
         raise CatalogError(sorted([*catalog.problems, *found]))
+
+
+def _hashed_settings(settings: Any) -> dict[str, object]:
+    """The settings that shape a plan's calls (not the store or timeouts)."""
+    keep = ("name", "api_version", "on_remove", "publications")
+    return {k: getattr(settings, k) for k in keep}
 
 
 def _log_phases(desired: int, facts: ReadFacts, timings: Mapping[str, float]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -179,3 +180,13 @@ def fingerprint(live: LiveProduct | None, scope: tuple[str, ...]) -> str:
 
 def _ref(metafield: Any) -> str:
     return f"{metafield.namespace}.{metafield.key}"
+
+
+def catalog_hash(content_hashes: Mapping[str, str], settings: Mapping[str, object]) -> str:
+    """One hash of the desired catalog a plan covers: each product's content hash (by handle)
+    and the settings. Stable across machines: no paths, no file layout."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    for handle in sorted(content_hashes):
+        digest.update(f"\n{handle}\t{content_hashes[handle]}".encode())
+    return "sha256:" + digest.hexdigest()

@@ -96,6 +96,7 @@ class Plan:
     removals_blocked_reason: str | None = None
     unmanaged_count: int = 0
     format_version: str = FORMAT_VERSION
+    catalog_hash: str | None = None  # plan/hashing.catalog_hash of what the plan was made from
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.changes, key=lambda c: c.handle))

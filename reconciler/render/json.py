@@ -37,6 +37,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "changes": [_change(c) for c in plan.changes],
         "summary": plan.summary,
         "estimate": asdict(plan.estimate),
+        "catalog_hash": plan.catalog_hash,
         "removals_blocked_reason": plan.removals_blocked_reason,
         "unmanaged_count": plan.unmanaged_count,
     }
@@ -88,6 +89,7 @@ def plan_from_json(text: str) -> Plan:
             estimate=Estimate(**data.get("estimate", {})),
             removals_blocked_reason=data.get("removals_blocked_reason"),
             unmanaged_count=data.get("unmanaged_count", 0),
+            catalog_hash=data.get("catalog_hash"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"plan file is malformed: {exc}") from None

@@ -69,8 +69,6 @@ def test_unlock_breaks_a_held_lease_and_names_its_holder(capsys, sandbox, demo):
     assert code == 0, err
 
 
-def test_a_saved_plan_file_and_bulk_mode_say_they_are_not_built_yet(capsys, sandbox, demo):
-    code, _, err = run(capsys, "apply", "plan.json", "--catalog", str(demo), "--auto-approve")
-    assert code == 1 and "saved plan file is not built yet" in err
+def test_bulk_mode_says_it_is_not_built_yet(capsys, sandbox, demo):
     code, _, err = run(capsys, "apply", "--catalog", str(demo), "--mode", "bulk")
     assert code == 1 and "--mode bulk is not built yet" in err

@@ -19,6 +19,7 @@ def test_contract_keys():
         "format_version", "catalog", "store", "api_version", "created_at", "changes", "summary",
         "estimate",
     ]  # fmt: skip
+    assert "catalog_hash" in data  # what the plan was made from (saved plans check it)
     update = next(c for c in data["changes"] if c["action"] == "update")
     assert {"handle", "action", "reason", "diff", "mutation", "fingerprint"} <= set(update)
 
