@@ -1,25 +1,24 @@
 """Plan, write the plan's own calls, plan again: the fixpoint a catalog that validates must reach.
 
-apply is not built yet, so `write_plan` stands in for it: every change's `mutation.calls` is sent
-in order through a ShopifyClient (the client's own GraphQL documents) to the store the plan was
-made against, with `{{product.id}}` filled from productSet's answer. Nothing here knows the store
-is the sandbox, except `set_currency` (the sandbox's control endpoint).
+`write_plan` sends the plan's calls with apply's own executor (`apply/sync.run_changes`, what
+`catalog apply` runs after asking) through a ShopifyClient to the store the plan was made
+against. Nothing here knows the store is the sandbox, except `set_currency` (the sandbox's
+control endpoint).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.apply.sync import run_changes
 from reconciler.catalog.settings import Settings
 from reconciler.plan.model import Plan
 from reconciler.planning import PlanOptions, make_plan
 from reconciler.sandbox.testing import SandboxHandle
 from reconciler.shopify import store as stores
-from reconciler.shopify.client import ShopifyClient, raise_for_user_errors
-from reconciler.shopify.input import PRODUCT_ID
+from reconciler.shopify.client import ShopifyClient
 
 
 def plan_of(sandbox: SandboxHandle, root: Path) -> Plan:
@@ -34,16 +33,9 @@ def write_plan(sandbox: SandboxHandle, plan: Plan) -> None:
 
 async def _write(config: stores.ClientConfig, plan: Plan) -> None:
     async with ShopifyClient(config) as client:
-        for change in plan.changes:
-            product_id = change.product_id or PRODUCT_ID
-            for call in (change.mutation or {}).get("calls", ()):
-                text = json.dumps(call["variables"]).replace(PRODUCT_ID, product_id)
-                assert "{{" not in text, f"a placeholder the test writer cannot fill: {text}"
-                operation = call["operation"]
-                data = await client.execute(operation, json.loads(text))
-                raise_for_user_errors(operation, data)
-                if operation == "ProductSet":
-                    product_id = data["productSet"]["product"]["id"]
+        outcomes = await run_changes(client, plan.changes)
+    failed = [(o.handle, o.error) for o in outcomes if not o.ok]
+    assert not failed, failed
 
 
 def pending(plan: Plan) -> dict[str, Any]:

@@ -15,6 +15,7 @@ WORDS = ("summer", "cotton", "sale", "new", "gift", "eco", "blue", "linen", "woo
 SIZES = ("S", "M", "L", "XL")
 COLORS = ("Red", "Blue", "Black")
 UNITS = ("GRAMS", "KILOGRAMS", "OUNCES", "POUNDS")
+IMAGES = ("front.jpg", "back.png", "side.webp")
 
 pads = st.sampled_from(("", " ", "  ", "\t"))
 
@@ -107,9 +108,19 @@ def product_document(draw: st.DrawFn, handle: str, decimals: int) -> dict[str, A
     if draw(st.booleans()):
         words = draw(st.lists(st.sampled_from(WORDS), max_size=5, unique=True))
         doc["tags"] = [draw(padded(draw(cased(w)))) for w in words]
-    if draw(st.booleans()):
+    shape = draw(st.sampled_from(("none", "long", "inline")))
+    if shape == "long":
         repeat = draw(st.sampled_from((1, 40, 400)))  # up to ~20,000 characters
         doc["description_html"] = "<p>" + " ".join(["Soft cotton, made to last."] * repeat) + "</p>"
+    elif shape == "inline":  # the space between inline tags is content (it renders)
+        doc["description_html"] = draw(padded("<p><b>Soft</b> <i>cotton</i></p>"))
+    if draw(st.booleans()):
+        names = draw(st.lists(st.sampled_from(IMAGES), min_size=1, max_size=2, unique=True))
+        doc["media"] = [
+            {"src": f"https://images.example.com/{handle}/{n}", "alt": draw(optional_text(n))}
+            for n in names
+        ]
+        doc["media"] = [{k: v for k, v in m.items() if v is not None} for m in doc["media"]]
     seo = {}
     for key, text in (("title", "Buy it"), ("description", "The best one")):
         value = draw(optional_text(text))

@@ -5,7 +5,8 @@
    the store started empty or held the products already (other tag spellings, another title,
    no marker).
 2. From a store that settled, one real change made in the store by someone else (a price, a
-   title, one of our tags removed, an option value renamed) always shows in the next plan.
+   title, one of our tags removed, an option value renamed, the space between two inline tags
+   removed, one of our images replaced by another picture) always shows in the next plan.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def test_writing_the_plans_calls_makes_the_next_plan_empty(sandbox, root, catalo
 
 READ = """query Read($handle: String!) {
   productByHandle(handle: $handle) {
-    id title tags
+    id title tags descriptionHtml
+    media(first: 10) { nodes { id } }
     options { name position optionValues { name } }
     variants(first: 50) { nodes { id price selectedOptions { name value } } }
   }
@@ -132,6 +134,18 @@ def _edit(sandbox, doc: dict[str, Any], kind: str, draw) -> str | None:
         data = _options_and_variants(node, price=(target["id"], new))
         raw_product_set(sandbox, {**identifier, "input": data})
         return "variants"
+    if kind == "inline space":
+        html = node["descriptionHtml"] or ""
+        if "</b> <i>" not in html:
+            return None
+        edited = html.replace("</b> <i>", "</b><i>")
+        raw_product_set(sandbox, {**identifier, "input": {"descriptionHtml": edited}})
+        return "description_html"
+    if kind == "image swapped":
+        if not doc.get("media"):
+            return None
+        _swap_image(sandbox, node["id"], draw(st.sampled_from(node["media"]["nodes"]))["id"])
+        return "media"
     named = [o for o in node["options"] if o["name"] != "Title"]
     if not named:
         return None
@@ -142,10 +156,32 @@ def _edit(sandbox, doc: dict[str, Any], kind: str, draw) -> str | None:
     return "variants"
 
 
+SWAP = """mutation Swap($files: [FileUpdateInput!]!, $product: ID!, $media: [CreateMediaInput!]!) {
+  fileUpdate(files: $files) { userErrors { message } }
+  productCreateMedia(productId: $product, media: $media) { mediaUserErrors { message } }
+}"""
+
+
+def _swap_image(sandbox, product_id: str, media_id: str) -> None:
+    """Someone replaces one of the product's images with another picture."""
+    variables = {
+        "files": [{"id": media_id, "referencesToRemove": [product_id]}],
+        "product": product_id,
+        "media": [{"originalSource": "https://images.example.com/other/new.jpg",
+                   "mediaContentType": "IMAGE"}],
+    }  # fmt: skip
+    answer = sandbox.graphql(SWAP, variables).json
+    assert not answer.get("errors"), answer
+    assert answer["data"]["fileUpdate"]["userErrors"] == []
+    assert answer["data"]["productCreateMedia"]["mediaUserErrors"] == []
+
+
 @SETTINGS
 @given(
     catalog=catalogs(),
-    kind=st.sampled_from(("title", "tag", "price", "option value")),
+    kind=st.sampled_from(
+        ("title", "tag", "price", "option value", "inline space", "image swapped")
+    ),
     data=st.data(),
 )
 def test_a_real_change_in_the_store_always_shows_in_the_plan(sandbox, root, catalog, kind, data):
