@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.apply import lease
+from reconciler.apply import bulk, lease
 from reconciler.apply.report import Report
 from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
 from reconciler.errors import ApplyError, Problem
@@ -45,6 +45,7 @@ class ApplyOptions:
     allow_removals: bool = False
     lock_timeout: float = 0.0  # seconds to wait for another apply's lease
     concurrency: int = DEFAULT_CONCURRENCY
+    mode: str = "auto"  # sync | bulk | auto (the plan's estimate decides)
 
     def plan_options(self) -> PlanOptions:
         return PlanOptions(self.catalog_dir, self.store, self.targets, self.read_mode)
@@ -95,6 +96,8 @@ async def _apply(
             timeout=options.lock_timeout,
         ) as held,
     ):
+        # A bulk apply an earlier run left running is awaited before the store is read.
+        await bulk.resume_pending(client, notify)
         planned = await plan_live(client, prepared, options.plan_options())
         plan = planned.plan
         check_removals(plan, settings.max_removals, options.allow_removals)
@@ -107,7 +110,8 @@ async def _apply(
             raise ApplyError("Apply cancelled: nothing was written.")
         with _interruptible(notify) as interrupted:
             started, sent_before = time.monotonic(), client.requests
-            outcomes = await run_changes(
+            send = bulk.run_changes if apply_mode(options.mode, plan) == "bulk" else run_changes
+            outcomes = await send(
                 client,
                 plan.changes,
                 concurrency=options.concurrency,
@@ -123,6 +127,11 @@ async def _apply(
             interrupted=interrupted.is_set() or held.lost.is_set(),
         )
     return ApplyResult(plan, report, warnings)
+
+
+def apply_mode(mode: str, plan: Plan) -> str:
+    """`--mode`, or for auto the mode the plan's estimate chose."""
+    return plan.estimate.mode if mode == "auto" else mode
 
 
 def check_removals(plan: Plan, max_removals: int, allowed: bool) -> None:

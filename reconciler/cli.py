@@ -381,11 +381,9 @@ def apply_command(
 
     if plan_file is not None:
         raise UsageError("applying a saved plan file is not built yet: run catalog apply alone")
-    if mode == "bulk":
-        raise UsageError("--mode bulk is not built yet: use --mode sync (the default)")
     options = ApplyOptions(
         require_catalog(catalog_dir), store, targets, allow_removals=allow_removals,
-        lock_timeout=lock_timeout,
+        lock_timeout=lock_timeout, mode=mode,
     )  # fmt: skip
     if not auto_approve and not sys.stdin.isatty():
         raise UsageError("no terminal to ask for approval: pass --auto-approve to apply")
