@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from reconciler.apply import lease, saved
+from reconciler.apply import bulk, lease, saved
 from reconciler.apply.report import Report
 from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
 from reconciler.errors import ApplyError, Problem, UsageError
@@ -47,6 +47,7 @@ class ApplyOptions:
     allow_removals: bool = False
     lock_timeout: float = 0.0  # seconds to wait for another apply's lease
     concurrency: int = DEFAULT_CONCURRENCY
+    mode: str = "auto"  # sync | bulk | auto (the plan's estimate decides)
 
     def plan_options(self) -> PlanOptions:
         return PlanOptions(self.catalog_dir, self.store, self.targets, self.read_mode)
@@ -101,6 +102,8 @@ async def _apply(
             timeout=options.lock_timeout,
         ) as held,
     ):
+        # A bulk apply an earlier run left running is awaited before the store is read.
+        await bulk.resume_pending(client, notify)
         planned = await plan_live(client, prepared, options.plan_options())
         plan = planned.plan
         check_removals(plan, settings.max_removals, options.allow_removals)
@@ -127,7 +130,8 @@ async def _send(
     """Send `changes` (the plan's, or a saved plan's checked ones) and report what happened."""
     with _interruptible(notify) as interrupted:
         started, sent_before = time.monotonic(), client.requests
-        outcomes = await run_changes(
+        send = bulk.run_changes if apply_mode(options.mode, plan) == "bulk" else run_changes
+        outcomes = await send(
             client,
             changes,
             concurrency=options.concurrency,
@@ -198,6 +202,7 @@ async def _apply_saved(
             client, holder=holder_name(env), catalog=settings.name, timeout=options.lock_timeout
         ) as held,
     ):
+        await bulk.resume_pending(client, notify)
         fresh = await plan_live(client, narrowed, plan_options)
         checked = saved.check(saved_plan, fresh.plan)
         _refuse_unless_current(checked, saved_plan, fresh.plan, skip_stale, notify)
@@ -237,6 +242,11 @@ def _names(handles: tuple[str, ...]) -> str:
 
 def _sources(prepared: Prepared) -> dict[str, tuple[str, int]]:
     return {h: (str(f), line) for h, (f, line) in prepared.catalog.sources.items()}
+
+
+def apply_mode(mode: str, plan: Plan) -> str:
+    """`--mode`, or for auto the mode the plan's estimate chose."""
+    return plan.estimate.mode if mode == "auto" else mode
 
 
 def check_removals(plan: Plan, max_removals: int, allowed: bool) -> None:

@@ -389,11 +389,9 @@ def apply_command(
         )
     if plan_file is not None and targets:
         raise UsageError("--target narrows a plan, not a saved one: plan with --target --out")
-    if mode == "bulk":
-        raise UsageError("--mode bulk is not built yet: use --mode sync (the default)")
     options = ApplyOptions(
         require_catalog(catalog_dir), store, targets, allow_removals=allow_removals,
-        lock_timeout=lock_timeout,
+        lock_timeout=lock_timeout, mode=mode,
     )  # fmt: skip
     notify = lambda text: click.echo(text, err=True)  # noqa: E731
     if plan_file is not None:

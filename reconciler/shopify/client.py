@@ -34,6 +34,7 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -377,6 +378,34 @@ class ShopifyClient:
             if not failure.retry or attempt >= self.config.max_retries:
                 raise failure.error
             self._note_offline(failure)
+            attempt += 1
+            await asyncio.sleep(self._retry_wait(failure, attempt))
+
+    async def upload_staged(self, url: str, parameters: list[dict[str, str]], path: Path) -> None:
+        """POST a file to a staged upload target as a multipart form: every parameter as a field,
+        the file last (facts §3.1 step 3). No token is sent: the form carries its own policy."""
+        name = "staged upload"
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout,
+                                        sock_read=self.config.timeout)  # fmt: skip
+        attempt = 0
+        while True:
+            form = aiohttp.FormData()
+            for p in parameters:
+                form.add_field(p["name"], p["value"])
+            with open(path, "rb") as handle:
+                form.add_field("file", handle, filename=path.name, content_type="text/jsonl")
+                try:
+                    async with self._transport.session.post(
+                        url, data=form, timeout=timeout
+                    ) as response:
+                        await _raise_for_status(response)
+                        return
+                except _HttpStatus as exc:
+                    failure = _translate(name, exc, self.config.timeout)
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    failure = _connection_failure(name, exc, self.config.timeout)
+            if not failure.retry or attempt >= self.config.max_retries:
+                raise failure.error
             attempt += 1
             await asyncio.sleep(self._retry_wait(failure, attempt))
 

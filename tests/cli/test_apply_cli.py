@@ -67,8 +67,3 @@ def test_unlock_breaks_a_held_lease_and_names_its_holder(capsys, sandbox, demo):
     code, out, err = run(capsys, "apply", "--catalog", str(demo), "--store", sandbox.url,
                          "--auto-approve")  # fmt: skip
     assert code == 0, err
-
-
-def test_bulk_mode_says_it_is_not_built_yet(capsys, sandbox, demo):
-    code, _, err = run(capsys, "apply", "--catalog", str(demo), "--mode", "bulk")
-    assert code == 1 and "--mode bulk is not built yet" in err

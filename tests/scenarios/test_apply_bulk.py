@@ -1,0 +1,116 @@
+"""apply --mode bulk against the sandbox over HTTP with the real client: productSet lines run as a
+bulk mutation, the rest sync; the next plan is empty; a refused line fails that product only and
+blocks removals; a bulk apply left running by an interrupted run is awaited, never started again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_apply import unthrottled
+
+from reconciler.apply import bulk
+from reconciler.applying import ApplyOptions, make_apply
+from reconciler.planning import PlanOptions, make_plan
+from reconciler.shopify.client import ShopifyClient
+from reconciler.shopify.store import ClientConfig, parse_store
+
+
+def apply(catalog: Path, store, **options):
+    options = ApplyOptions(catalog, store.url, mode="bulk", **options)
+    return make_apply(options, {}, confirm=lambda plan: True)
+
+
+def changed(catalog: Path, store) -> dict[str, str]:
+    p = make_plan(PlanOptions(catalog, store.url), {}).plan
+    return {c.handle: c.action for c in p.changes if c.action != "no-op"}
+
+
+def bulk_mutations(store, times: bool = False) -> list[dict]:
+    extra = "createdAt completedAt" if times else ""
+    query = f"""{{ bulkOperations(first: 50, query: "operation_type:mutation") {{
+        nodes {{ id status {extra} }} }} }}"""
+    return unthrottled(store, query)["bulkOperations"]["nodes"]
+
+
+def test_bulk_apply_then_the_next_plan_is_empty(demo, sandbox):
+    planned = changed(demo, sandbox)
+    result = apply(demo, sandbox)
+    assert result.report.ok, result.report.summary_lines()
+    assert result.report.counts()["created"] == len(planned)
+    assert len(bulk_mutations(sandbox)) == 1  # the productSets went as one bulk mutation
+    assert changed(demo, sandbox) == {}
+
+
+def test_a_refused_line_fails_that_product_only_and_blocks_removals(demo, sandbox):
+    assert apply(demo, sandbox).report.ok
+    next(demo.glob("products/**/espresso-beans.yaml")).unlink()
+    # Renamed to a handle another app takes between the plan and the send: the line is refused.
+    shirt = demo / "products/apparel/linen-shirt.yaml"
+    text = shirt.read_text().replace(
+        "handle: linen-shirt\n", "handle: linen-tunic\nprevious_handles: [linen-shirt]\n"
+    )
+    shirt.write_text(text)
+    wool = next(demo.glob("products/**/wool-beanie.yaml"))
+    wool.write_text(wool.read_text().replace("title: ", "title: Warm ", 1))
+
+    def take_the_handle(_plan) -> bool:
+        taken = unthrottled(
+            sandbox,
+            'mutation { productSet(input: {title: "Tunic", handle: "linen-tunic"}, '
+            "synchronous: true) { userErrors { message } } }",
+        )
+        return taken["productSet"]["userErrors"] == []
+
+    options = ApplyOptions(demo, sandbox.url, mode="bulk")
+    result = make_apply(options, {}, confirm=take_the_handle)
+    outcomes = {o.handle: o for o in result.report.outcomes}
+    assert not result.report.ok
+    print({h: (o.ok, o.error) for h, o in outcomes.items()})
+    failed = outcomes["linen-tunic"]
+    assert not failed.ok and not failed.skipped
+    assert "already in use" in failed.error
+    assert outcomes["wool-beanie"].ok
+    assert outcomes["espresso-beans"].skipped  # no removal after a failed write
+    assert "espresso-beans" in changed(demo, sandbox)
+
+
+def test_a_bulk_apply_left_running_is_awaited_not_started_again(demo, sandbox_factory):
+    store = sandbox_factory(bulk_rate=3)  # a few products a second: the operation runs a while
+    plan = make_plan(PlanOptions(demo, store.url), {}).plan
+    lines = [
+        json.dumps(c.mutation["calls"][0]["variables"])
+        for c in plan.changes
+        if c.mutation and c.mutation["calls"][0]["operation"] == "ProductSet"
+    ]
+
+    async def killed_run() -> str:
+        """What an apply killed while it waited did: the operation started, its id on the shop."""
+        async with ShopifyClient(ClientConfig(store=parse_store(store.url))) as client:
+            path = demo.parent / "left.jsonl"
+            path.write_text("".join(line + "\n" for line in lines))
+            key = await bulk._stage(client, path)
+            data = await client.execute(
+                "BulkOperationRunMutation",
+                {"mutation": bulk.documents.load("ProductSetBulk").query, "stagedUploadPath": key},
+            )
+            operation_id = data["bulkOperationRunMutation"]["bulkOperation"]["id"]
+            await bulk._keep(client, operation_id, add=True)
+            return operation_id
+
+    left = store.call(killed_run())
+    assert {o["id"]: o["status"] for o in bulk_mutations(store)}[left] in {"CREATED", "RUNNING"}
+    result = apply(demo, store)
+    assert result.report.ok, result.report.summary_lines()
+    ops = {o["id"]: o for o in bulk_mutations(store, times=True)}
+    assert ops[left]["status"] == "COMPLETED"
+    later = [o for i, o in ops.items() if i != left]
+    # Nothing was started while the one left running ran: every later one began after it ended.
+    assert all(o["createdAt"] >= ops[left]["completedAt"] for o in later)
+
+    async def kept() -> list[str]:
+        async with ShopifyClient(ClientConfig(store=parse_store(store.url))) as client:
+            return (await bulk.pending(client))[1]
+
+    assert store.call(kept()) == []  # forgotten once finished
+    assert changed(demo, store) == {}
