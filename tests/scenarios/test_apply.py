@@ -4,10 +4,10 @@ max_removals, and never follow a failed write; a lease held elsewhere stops it; 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from store_reads import unthrottled
 
 from reconciler.apply import lease
 from reconciler.applying import ApplyOptions, make_apply
@@ -47,19 +47,6 @@ def products(store) -> list[dict]:
         variants(first: 5) { nodes { id } } media(first: 10) { nodes { id } }
         metafields(first: 15) { nodes { namespace key value } } } } }"""
     return unthrottled(store, query)["products"]["nodes"]
-
-
-def unthrottled(store, query: str, variables: dict | None = None) -> dict:
-    """The data of `query`, waiting for the bucket when an apply just spent it (this read costs
-    more than an apply leaves; the sandbox answers THROTTLED as Shopify would)."""
-    for _ in range(60):
-        body = store.graphql(query, variables).json
-        errors = body.get("errors") or []
-        if not any(e.get("extensions", {}).get("code") == "THROTTLED" for e in errors):
-            assert not errors, body
-            return body["data"]
-        time.sleep(0.5)
-    raise AssertionError(f"still throttled after 30 s: {body}")
 
 
 def test_apply_then_the_next_plan_is_empty(demo, sandbox):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_apply import unthrottled
+from store_reads import unthrottled
 
 from reconciler.apply import bulk
 from reconciler.applying import ApplyOptions, make_apply

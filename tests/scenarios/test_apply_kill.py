@@ -17,6 +17,7 @@ import sys
 import time
 
 import pytest
+from store_reads import unthrottled
 
 from reconciler.catalog import read_catalog
 
@@ -28,15 +29,7 @@ PAGE = """query($after: String) { products(first: 25, after: $after) {
 
 
 def data(store, query: str, variables: dict | None = None) -> dict:
-    """The data of `query`, waiting out a THROTTLED answer (the apply spends the bucket)."""
-    for _ in range(120):
-        body = store.graphql(query, variables).json
-        errors = body.get("errors") or []
-        if not any(e.get("extensions", {}).get("code") == "THROTTLED" for e in errors):
-            assert not errors, body
-            return body["data"]
-        time.sleep(0.25)
-    raise AssertionError("still throttled after 30 s")
+    return unthrottled(store, query, variables)
 
 
 def catalog(*args: str) -> list[str]:
