@@ -124,6 +124,9 @@ def _redirect_target(response: aiohttp.ClientResponse) -> str:
     return failures.redirect_target(str(response.url), response.headers.get("Location"))
 
 
+MAX_THROTTLED_WAITS = 50  # THROTTLED answers waited out per request before it counts as a retry
+
+
 class ShopifyClient:
     """`async with ShopifyClient(config) as client: data = await client.execute("Shop")`."""
 
@@ -203,7 +206,7 @@ class ShopifyClient:
         key = (document.name, tuple(sorted((k, v) for k, v in variables.items() if type(v) is int)))
         static = cost or documents.estimate_cost(document, variables)
         reauthed = False
-        attempt = 0
+        attempt = bucket_waits = 0
         while True:
             estimate = cost or self._learned.get(key) or static
             token = await self._current_token()
@@ -225,6 +228,12 @@ class ShopifyClient:
             if failure.reauth and not reauthed and self.config.credentials.uses_client_credentials:
                 reauthed = True
                 self._forget_token(token)
+                continue
+            if failure.bucket_wait and bucket_waits < MAX_THROTTLED_WAITS:
+                # Many requests in flight can all be refused while the bucket refills: that is
+                # pacing, not an error, and must never fail a product's write.
+                bucket_waits += 1
+                await asyncio.sleep(self._retry_wait(failure, attempt + 1))
                 continue
             if not failure.retry or attempt >= self.config.max_retries:
                 raise failure.error
@@ -311,6 +320,7 @@ class ShopifyClient:
                     f"({spent.status.maximum:g} points)"
                 )
             failure.wait = self._model.throttled_wait(requested, spent.status)
+            failure.bucket_wait = failure.retry
         self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
         return failure
 

@@ -45,6 +45,9 @@ class Failure:
     reauth: bool = False  # 401: mint a new token, then try again
     offline: str | None = None  # why the server was not reached at all (refused, DNS, timeout)
     timed_out: bool = False  # the attempt waited the whole timeout for an answer
+    # GraphQL THROTTLED with the bucket's status: refused before running, and the bucket refills,
+    # so it is waited out without spending one of max_retries (up to MAX_THROTTLED_WAITS)
+    bucket_wait: bool = False
 
 
 def from_status(name: str, status: int, body: str, retry_after: str | None = None) -> Failure:

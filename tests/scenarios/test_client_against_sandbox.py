@@ -162,6 +162,16 @@ async def test_throttled_answers_are_waited_out(sandbox_factory, caplog):
     assert outcomes(caplog).count("ThrottledError") >= 1
 
 
+async def test_throttled_answers_do_not_spend_retries(sandbox_factory):
+    # THROTTLED is refused before running and the bucket refills: with no retries allowed at
+    # all, every request still ends (apply never fails a product because the bucket was busy).
+    handle = sandbox_factory(faults=0.5, seed=2, fault_kinds=("throttled",))
+    async with client_for(handle, retries=0) as client:
+        results = await asyncio.gather(*(client.execute("Shop") for _ in range(8)))
+        assert client.requests > 8  # some were refused and waited out
+    assert all(r["shop"]["name"] for r in results)
+
+
 async def test_a_request_the_bucket_can_never_hold_fails_fast(sandbox_factory):
     handle = sandbox_factory(bucket=50, restore_rate=50)
     async with client_for(handle) as client:
