@@ -130,12 +130,19 @@ async def _send(
     """Send `changes` (the plan's, or a saved plan's checked ones) and report what happened."""
     with _interruptible(notify) as interrupted:
         started, sent_before = time.monotonic(), client.requests
-        send = bulk.run_changes if apply_mode(options.mode, plan) == "bulk" else run_changes
+        extra = {}
+        send = run_changes
+        if apply_mode(options.mode, plan) == "bulk":
+            send, extra = (
+                bulk.run_changes,
+                {"max_operations": bulk.max_operations(plan.api_version)},
+            )
         outcomes = await send(
             client,
             changes,
             concurrency=options.concurrency,
             stop=lambda: interrupted.is_set() or held.lost.is_set(),
+            **extra,
         )
     return Report(
         prepared.catalog.settings.name,

@@ -29,17 +29,44 @@ def changed(catalog: Path, store) -> dict[str, str]:
 def bulk_mutations(store, times: bool = False) -> list[dict]:
     extra = "createdAt completedAt" if times else ""
     query = f"""{{ bulkOperations(first: 50, query: "operation_type:mutation") {{
-        nodes {{ id status {extra} }} }} }}"""
+        nodes {{ id status query objectCount {extra} }} }} }}"""
     return unthrottled(store, query)["bulkOperations"]["nodes"]
 
 
 def test_bulk_apply_then_the_next_plan_is_empty(demo, sandbox):
     planned = changed(demo, sandbox)
+    calls = _calls(demo, sandbox)
     result = apply(demo, sandbox)
     assert result.report.ok, result.report.summary_lines()
     assert result.report.counts()["created"] == len(planned)
-    assert len(bulk_mutations(sandbox)) == 1  # the productSets went as one bulk mutation
+    ops = bulk_mutations(sandbox)
+    # Phase 1: the productSets that need nothing from an answer (a create that sets variant images
+    # goes sync, whole); phase 2: the markers of those products whose next call is the marker
+    # (the others add media first, which goes sync).
+    assert sorted(_root(o["query"]) for o in ops) == ["metafieldsSet", "productSet"]
+    counts = {_root(o["query"]): int(o["objectCount"]) for o in ops}
+    first = [c for c in calls.values() if c[0] == ("ProductSet", False)]
+    then_marker = [c for c in first if len(c) == 2 and c[1][0] == "MetafieldsSet"]
+    assert counts == {"productSet": len(first), "metafieldsSet": len(then_marker)}
+    assert 0 < len(then_marker) < len(first) < len(planned)  # the demo has each kind
     assert changed(demo, sandbox) == {}
+
+
+def _root(mutation: str) -> str:
+    return mutation.split("{", 1)[1].split("(", 1)[0].strip()
+
+
+def _calls(catalog: Path, store) -> dict[str, list[tuple[str, bool]]]:
+    """handle -> its calls as (operation, carries productSet files)."""
+    p = make_plan(PlanOptions(catalog, store.url), {}).plan
+    return {
+        c.handle: [
+            (k["operation"], bool((k["variables"].get("input") or {}).get("files")))
+            for k in c.mutation["calls"]
+        ]
+        for c in p.changes
+        if c.mutation
+    }
 
 
 def test_a_refused_line_fails_that_product_only_and_blocks_removals(demo, sandbox):
