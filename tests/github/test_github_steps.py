@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
+from github_answers import REPO, answer, forbid_user
 
 from reconciler.github import decide
 from reconciler.github.__main__ import main
 
-REPO = "acme/shop-catalog"
 COMMENTS = f"/repos/{REPO}/issues/7/comments"
-ANSWERS = Path(__file__).parent / "answers"
-
-
-def answer(name: str) -> Any:
-    """A recorded GitHub REST answer (a fresh copy each time: tests may edit it)."""
-    return json.loads((ANSWERS / name).read_text(encoding="utf-8"))
 
 
 def run(github, monkeypatch, *args: str) -> int:
@@ -32,10 +24,6 @@ def plan_md(tmp_path):
     path = tmp_path / "plan.md"
     path.write_text("### Plan for catalog `default`\n**1 to create**\n", encoding="utf-8")
     return path
-
-
-def forbid_user(github) -> None:
-    github.on("GET", "/user", answer("user_forbidden.json"), status=403)
 
 
 def test_comment_edits_our_comment_in_place_not_the_strangers_with_the_same_marker(
