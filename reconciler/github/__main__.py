@@ -134,6 +134,8 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(run(sys.argv[1:] if argv is None else argv, os.environ))
+    except SystemExit as exc:  # argparse's usage error is 2; here, as in `catalog`, 2 is not used
+        return 0 if exc.code in (0, None) else 1
     except (GitHubError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

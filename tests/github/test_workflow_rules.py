@@ -4,7 +4,9 @@ runs its own code with the store's token. Each rule is also shown to catch a bad
 from __future__ import annotations
 
 import copy
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +196,29 @@ def test_the_action_installs_the_tool_from_its_own_source_or_a_pinned_input():
     [run] = [s for s in steps if s.get("id") == "run"]
     assert run["run"] == 'bash "$GITHUB_ACTION_PATH/run.sh" "$CATALOG_COMMAND"'
     assert all("${{" not in s.get("run", "") for s in steps)  # inputs reach scripts as env only
+
+
+@pytest.mark.slow
+def test_the_install_step_installs_this_checkout_into_its_own_environment(tmp_path):
+    """The action's install step as the runner runs it (without the dependencies, to stay quick):
+    `$GITHUB_ACTION_PATH/../../..` is this project, and the tool's bin lands on GITHUB_PATH."""
+    action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    [install] = [s for s in action["runs"]["steps"] if "pip install" in s.get("run", "")]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_PATH": str(tmp_path / "github_path"),
+        "GITHUB_ACTION_PATH": str(ACTION.parent),
+        "CATALOG_TOOL": "",
+        "PIP_NO_DEPS": "1",
+    }
+    done = subprocess.run(["bash", "-e", "-c", install["run"]], env=env, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    bin_dir = tmp_path / "catalog-tool" / "bin"
+    assert (tmp_path / "github_path").read_text() == f"{bin_dir}\n"
+    assert (bin_dir / "catalog").is_file()
+    pip_show = [str(bin_dir / "python"), "-m", "pip", "show", "-f", "shopify-catalog-reconciler"]
+    shown = subprocess.run(pip_show, capture_output=True, text=True, timeout=120)
+    assert "reconciler/github/__main__.py" in shown.stdout
