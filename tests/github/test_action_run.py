@@ -221,3 +221,11 @@ def test_an_apply_that_stops_before_its_report_keeps_its_exit_code(job, github):
     assert done.returncode == 1
     assert not (job.out / "report.json").exists()
     assert "Apply failed before it wrote a report" in job.summary()
+
+
+def test_a_plan_without_a_pull_request_writes_the_summary_and_talks_to_no_github(job, github):
+    job.env["CATALOG_PR"] = ""  # a plan on a push, or run by hand
+    done = job.run("plan")
+    assert done.returncode == 0, done.stderr
+    assert github.calls == []
+    assert "ceramic-mug" in job.summary() and (job.out / "plan.json").is_file()

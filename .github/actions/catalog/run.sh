@@ -15,6 +15,9 @@ workdir="${CATALOG_WORKDIR:-.}"
 out="${CATALOG_OUT:?CATALOG_OUT: where the plan, the report and the comment go}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+# The comment and the label need a pull request (a plan on a push or by hand has none).
+comment="${CATALOG_COMMENT:-true}"
+if [ -z "${CATALOG_PR:-}" ]; then comment=false; fi
 
 # `catalog ...` without GitHub's token.
 run_catalog() {
@@ -53,14 +56,14 @@ plan)
         # Never leave an earlier push's plan standing as if it were this one's.
         github_step failed --out "$out/plan.md"
         github_step summary --title "Plan" --body-file "$out/plan.md"
-        if [ "${CATALOG_COMMENT:-true}" = true ]; then
+        if [ "$comment" = true ]; then
             github_step comment --repo "$GITHUB_REPOSITORY" --pr "$CATALOG_PR" \
                 --catalog "$catalog" --body-file "$out/plan.md"
         fi
         exit 1
     fi
     github_step summary --title "Plan" --body-file "$out/plan.md"
-    if [ "${CATALOG_COMMENT:-true}" = true ]; then
+    if [ "$comment" = true ]; then
         github_step comment --repo "$GITHUB_REPOSITORY" --pr "$CATALOG_PR" \
             --catalog "$catalog" --body-file "$out/plan.md"
         github_step label --repo "$GITHUB_REPOSITORY" --pr "$CATALOG_PR" --plan "$out/plan.json"
