@@ -21,7 +21,7 @@ from plan_scenario_helpers import plan_json
 
 from reconciler.catalog import read_catalog
 from reconciler.catalog.csv_read import read_file
-from reconciler.catalog.csv_write import write_products
+from reconciler.catalog.write import write_products
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or ROOT.parent / "shared")
