@@ -104,8 +104,7 @@ def make_import(
     if refused:
         listed = "\n".join(f"  {display_path(p)}" for p in refused)
         raise UsageError(
-            f"{len(refused)} file{'s' if len(refused) != 1 else ''} already exist; nothing was "
-            f"written (--force replaces them):\n{listed}"
+            f"{_files_exist(len(refused))}; nothing was written (--force replaces them):\n{listed}"
         )
     return ImportResult(
         catalog_name=name,
@@ -117,6 +116,10 @@ def make_import(
         products=len(live.products),
         mode=live.mode,
     )
+
+
+def _files_exist(n: int) -> str:
+    return "1 file already exists" if n == 1 else f"{n} files already exist"
 
 
 def catalog_name(shop: Mapping[str, object]) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 PRODUCT_KEYS = (
-    "handle", "title", "status", "vendor", "product_type", "tags", "description_html", "seo",
+    "handle", "previous_handles", "title", "status", "vendor", "product_type", "tags",
+    "description_html", "seo", "publications",
     "options", "variants", "metafields", "media",
 )  # fmt: skip
 VARIANT_KEYS = (
