@@ -162,6 +162,7 @@ def test_import_round_trip_adopts_then_marks_then_plans_empty(store, no_store_en
     before = _dump(store)
     result = do_import(catalog, store, name="shop")
     assert _dump(store) == before  # import wrote nothing to the store
+    assert result.mode == "full"  # every product: one bulk export
     assert sorted(p.name for p in result.written) == [
         "draft-mug.yaml",
         "field-tee.yaml",
@@ -201,6 +202,7 @@ def test_handle_imports_only_those(store, no_store_env):
     catalog = no_store_env / "catalog"
     result = do_import(catalog, store, handles=("draft-mug",))
     assert [p.name for p in result.written] == ["draft-mug.yaml"]
+    assert result.mode == "targeted"
     assert sorted(p.name for p in (catalog / "products").iterdir()) == ["draft-mug.yaml"]
 
 
@@ -251,3 +253,49 @@ def test_cli_import_prints_a_summary_and_the_skips(sandbox, no_store_env, capsys
     assert "warning: theirs: not imported: it belongs to catalog 'other'" in out.err
     assert (no_store_env / "catalog/products/draft-mug.yaml").is_file()
     assert read_catalog(no_store_env / "catalog").settings.name == "sandbox-store"
+
+
+def test_name_is_refused_when_catalog_yaml_names_the_catalog(sandbox, no_store_env):
+    catalog = no_store_env / "catalog"
+    catalog.mkdir()
+    (catalog / "catalog.yaml").write_text("name: shop\n")
+    with pytest.raises(UsageError, match="already names the catalog"):
+        do_import(catalog, sandbox, name="other")
+
+
+def test_a_handle_the_catalog_holds_in_another_file_is_skipped(sandbox, no_store_env):
+    seed(sandbox, MUG)
+    catalog = no_store_env / "catalog"
+    (catalog / "products/kitchen").mkdir(parents=True)
+    (catalog / "catalog.yaml").write_text("name: shop\n")
+    mine = catalog / "products/kitchen/mug.yaml"
+    mine.write_text('handle: draft-mug\ntitle: Mug\nvariants:\n  - price: "12.00"\n')
+    result = do_import(catalog, sandbox, force=True)
+    assert result.written == ()
+    assert [(s.handle, "products/kitchen/mug.yaml" in s.reason) for s in result.skipped] == [
+        ("draft-mug", True)
+    ]
+    assert not (catalog / "products/draft-mug.yaml").exists()  # no duplicate handle
+
+
+def test_catalog_default_publications_leave_the_key_out_unless_the_product_differs(
+    store, no_store_env
+):
+    catalog = no_store_env / "catalog"
+    catalog.mkdir()
+    (catalog / "catalog.yaml").write_text("name: shop\npublications: [Online Store]\n")
+    do_import(catalog, store)
+    assert "publications" not in (catalog / "products/field-tee.yaml").read_text()
+    assert "publications: []" in (catalog / "products/draft-mug.yaml").read_text()
+    assert set(actions(plan(catalog, store)).values()) == {"adopt"}
+
+
+def test_media_still_processing_are_left_out_with_a_warning(sandbox_factory, no_store_env):
+    slow = sandbox_factory(processing_seconds=30)
+    seed(slow, TEE)
+    catalog = no_store_env / "catalog"
+    result = do_import(catalog, slow)
+    assert [w for w in result.warnings if "2 media without an image URL" in w]
+    assert "media" not in (catalog / "products/field-tee.yaml").read_text()
+    first = plan(catalog, slow)
+    assert [(c.action, c.diff) for c in first.changes] == [("adopt", ())]
