@@ -17,16 +17,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reconciler.catalog import read_catalog
 from reconciler.catalog.from_live import Skipped, product_document
 from reconciler.catalog.load import display_path
 from reconciler.catalog.settings import Settings
 from reconciler.catalog.write import product_path, product_yaml, quoted, write_files
-from reconciler.errors import CatalogError, ShopifyError, TransportError, UsageError
+from reconciler.errors import CatalogError, Problem, ShopifyError, TransportError, UsageError
 from reconciler.model import LiveProduct
 from reconciler.planning import Notify, store_session
 from reconciler.shopify import bulk_read, documents
@@ -35,7 +37,7 @@ from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.live import LiveRead, read_live
 
 SETTINGS_FILE = "catalog.yaml"
-_NAME_CHARS = re.compile(r"[^a-z0-9]+")
+_NAME_CHARS = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ImportResult:
 
 @dataclass
 class _Collected:
+    docs: dict[Path, dict[str, Any]] = field(default_factory=dict)  # product file -> document
     files: dict[Path, str] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -95,6 +98,7 @@ def make_import(
     if not has_settings:
         settings = Settings(name=name)
     collected = _documents(catalog_dir, live, settings, existing)
+    _check(collected)
     files = dict(collected.files)
     settings_path = None
     if not has_settings:
@@ -228,5 +232,61 @@ def _documents(
             continue
         data, left_out = document
         out.warnings += [f"{handle}: {why}" for why in left_out]
-        out.files[path] = product_yaml(data)
+        out.docs[path] = data
     return out
+
+
+# A metafield the catalog refuses (an app's namespace, a key Shopify grandfathered ...): the
+# problem's path inside the document, e.g. "metafields[3].key" or "variants[0].metafields[1]".
+_METAFIELD_PATH = re.compile(r"(?:variants\[(\d+)\]\.)?metafields\[(\d+)\]")
+
+
+def _check(out: _Collected) -> None:
+    """Read every document back as the catalog will (the YAML, the schema, Shopify's rules), so
+    that import never writes a file validate refuses: a metafield the catalog refuses is left
+    out with a warning, a product with any other problem is skipped with it."""
+    for path, problems in _problems(out.docs).items():
+        doc, handle = out.docs[path], out.docs[path]["handle"]
+        spots = [_METAFIELD_PATH.match(p.where) for p in problems]
+        if all(spots) and _drop_metafields(doc, spots):
+            out.warnings += [f"{handle}: {p.where} not imported: {p.message}" for p in problems]
+            if not _problems({path: doc}):
+                continue
+        del out.docs[path]
+        first = problems[0]
+        out.skipped.append(Skipped(handle, f"the catalog would refuse it: {first.where}: "
+                                   f"{first.message}"))  # fmt: skip
+    out.files = {path: product_yaml(doc) for path, doc in out.docs.items()}
+
+
+def _problems(docs: Mapping[Path, dict[str, Any]]) -> dict[Path, list[Problem]]:
+    """The errors the catalog reader finds in each document, by the path it would be written to."""
+    with tempfile.TemporaryDirectory(prefix="catalog-import-") as scratch:
+        folder = Path(scratch) / "products"
+        folder.mkdir()
+        by_name = {}
+        for path, doc in docs.items():
+            (folder / path.name).write_text(product_yaml(doc), encoding="utf-8")
+            by_name[path.name] = path
+        found: dict[Path, list[Problem]] = {}
+        for problem in read_catalog(Path(scratch)).problems:
+            target = by_name.get(Path(problem.file).name)
+            if problem.severity == "error" and target is not None:
+                found.setdefault(target, []).append(problem)
+        return found
+
+
+def _drop_metafields(doc: dict[str, Any], spots: list[re.Match[str] | None]) -> bool:
+    """Remove the metafields the problems point at; False if one is not there (nothing done)."""
+    # (variant index or -1 for the product's own, metafield index), last first
+    places = sorted({(int(m.group(1) or -1), int(m.group(2))) for m in spots if m}, reverse=True)
+    for variant, index in places:
+        owner = doc if variant < 0 else doc["variants"][variant]
+        if index >= len(owner.get("metafields", ())):
+            return False
+    for variant, index in places:
+        owner = doc if variant < 0 else doc["variants"][variant]
+        del owner["metafields"][index]
+        if not owner["metafields"]:
+            del owner["metafields"]
+    return True

@@ -299,3 +299,25 @@ def test_media_still_processing_are_left_out_with_a_warning(sandbox_factory, no_
     assert "media" not in (catalog / "products/field-tee.yaml").read_text()
     first = plan(catalog, slow)
     assert [(c.action, c.diff) for c in first.changes] == [("adopt", ())]
+
+
+def test_what_the_catalog_would_refuse_is_left_out_or_skipped_never_written(sandbox, no_store_env):
+    hidden = "\u202e"  # a bidi override: the catalog refuses it in any text (Trojan Source)
+    fine = {**MUG, "handle": "odd-metafield", "title": "Odd Metafield", "metafields": [
+        {"namespace": "custom", "key": "note", "type": "single_line_text_field",
+         "value": f"abc{hidden}def"},
+        {"namespace": "custom", "key": "plain", "type": "single_line_text_field", "value": "ok"},
+    ]}  # fmt: skip
+    odd_title = {**MUG, "handle": "odd-title", "title": f"Mug {hidden}gum"}
+    seed(sandbox, fine, odd_title)
+    catalog = no_store_env / "catalog"
+    result = do_import(catalog, sandbox)
+    assert [p.name for p in result.written] == ["odd-metafield.yaml"]
+    assert [(s.handle, s.reason.startswith("the catalog would refuse it: title")) for s in
+            result.skipped] == [("odd-title", True)]  # fmt: skip
+    assert any("odd-metafield: metafields[0]" in w for w in result.warnings)
+    loaded = read_catalog(catalog)
+    assert loaded.errors == []
+    (kept,) = loaded.products["odd-metafield"].metafields
+    assert kept.key == "plain"
+    assert set(actions(plan(catalog, sandbox)).values()) == {"adopt"}
