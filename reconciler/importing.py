@@ -99,17 +99,8 @@ def make_import(
         settings = Settings(name=name)
     collected = _documents(catalog_dir, live, settings, existing)
     _check(collected)
-    files = dict(collected.files)
-    settings_path = None
-    if not has_settings:
-        settings_path = catalog_dir / SETTINGS_FILE
-        files[settings_path] = settings_yaml(name)
-    refused = write_files(files, force=options.force)
-    if refused:
-        listed = "\n".join(f"  {display_path(p)}" for p in refused)
-        raise UsageError(
-            f"{_files_exist(len(refused))}; nothing was written (--force replaces them):\n{listed}"
-        )
+    settings_path = None if has_settings else catalog_dir / SETTINGS_FILE
+    _write(collected.files, settings_path, name, options.force)
     return ImportResult(
         catalog_name=name,
         store=config.store.display,
@@ -120,6 +111,24 @@ def make_import(
         products=len(live.products),
         mode=live.mode,
     )
+
+
+def _write(files: Mapping[Path, str], settings: Path | None, name: str, force: bool) -> None:
+    """The product files and a new catalog.yaml, all or none (UsageError naming what exists)."""
+    everything = dict(files)
+    if settings is not None:
+        everything[settings] = settings_yaml(name)
+    try:
+        refused = write_files(everything, force=force)
+    except FileExistsError as exc:  # created by someone else between the check and the write
+        raise UsageError(f"{exc.filename} appeared while importing; not overwritten") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename}: {exc.strerror or exc}") from exc
+    if refused:
+        listed = "\n".join(f"  {display_path(p)}" for p in refused)
+        raise UsageError(
+            f"{_files_exist(len(refused))}; nothing was written (--force replaces them):\n{listed}"
+        )
 
 
 def _files_exist(n: int) -> str:
