@@ -23,7 +23,7 @@ from plan_scenario_helpers import plan_json
 from reconciler.applying import ApplyOptions, make_apply
 from reconciler.catalog import read_catalog
 from reconciler.catalog.csv_read import read_file
-from reconciler.catalog.csv_write import write_products
+from reconciler.catalog.write import write_products
 from reconciler.planning import PlanOptions, make_plan
 
 ROOT = Path(__file__).resolve().parents[2]

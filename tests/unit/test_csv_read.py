@@ -1,4 +1,4 @@
-"""csv_read: Shopify product CSVs of every era of columns -> catalog product dicts, and csv_write's
+"""csv_read: Shopify product CSVs of every era of columns -> catalog product dicts, and write.py's
 YAML read back by the catalog loader as the same text."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reconciler.catalog import read_catalog
 from reconciler.catalog.convergence import SHOPIFY_WHITESPACE
 from reconciler.catalog.csv_read import convert
-from reconciler.catalog.csv_write import product_yaml, quoted, write_products
+from reconciler.catalog.write import product_yaml, quoted, write_products
 
 CLASSIC = (
     "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,"
