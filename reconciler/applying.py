@@ -28,11 +28,12 @@ from typing import Any
 
 from reconciler.apply import bulk, lease, progress, saved
 from reconciler.apply.report import Report
-from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
+from reconciler.apply.sync import run_changes
 from reconciler.errors import ApplyError, Problem, UsageError
 from reconciler.plan.model import REMOVALS, Change, Plan
 from reconciler.planning import Notify, PlanOptions, Prepared, plan_live, prepare, store_session
 from reconciler.render.json import PlanFileError, plan_from_json
+from reconciler.shopify import throttle
 from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.store import ClientConfig
 
@@ -47,7 +48,7 @@ class ApplyOptions:
     read_mode: str = "auto"
     allow_removals: bool = False
     lock_timeout: float = 0.0  # seconds to wait for another apply's lease
-    concurrency: int = DEFAULT_CONCURRENCY
+    concurrency: int | None = None  # products in flight; None: from the store's restore rate
     mode: str = "auto"  # sync | bulk | auto (the plan's estimate decides)
     progress: str | None = None  # "bar" (a terminal), "lines" (CI logs) or None (silent)
 
@@ -134,17 +135,16 @@ async def _send(
     before = client.stats.copy()
     todo = sum(1 for c in changes if c.action != "no-op")
     ticker = _ticker(options, env, todo, lambda: client.stats.points_spent - before.points_spent)
+    concurrency = options.concurrency or throttle.in_flight_for(client.throttle_status)
     with _interruptible(notify) as interrupted, _showing(ticker):
         started = time.monotonic()
         stop = lambda: interrupted.is_set() or held.lost.is_set()  # noqa: E731
         if apply_mode(options.mode, plan) == "bulk":
-            outcomes = await bulk.run_changes(
-                client, changes, concurrency=options.concurrency, stop=stop
-            )
+            outcomes = await bulk.run_changes(client, changes, concurrency=concurrency, stop=stop)
         else:
             on_done = ticker.on_done if ticker else None
             outcomes = await run_changes(
-                client, changes, concurrency=options.concurrency, stop=stop, on_done=on_done
+                client, changes, concurrency=concurrency, stop=stop, on_done=on_done
             )
     phase = client.stats.minus(before)
     return Report(
