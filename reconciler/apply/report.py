@@ -98,7 +98,7 @@ class Report:
         ]
         if self.outcomes:
             figures.append(f"{self.rates()['products_per_s']:g} products/s")
-        lines.append(f"Spent: {', '.join(figures)}.")
+        lines.append(f"Cost: {', '.join(figures)}.")
         for outcome in self.failed:
             at = self.where(outcome.handle)
             where = f" at {at}" if at else ""

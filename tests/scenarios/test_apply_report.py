@@ -66,9 +66,10 @@ def test_the_report_figures_match_what_the_store_counted(demo, sandbox_factory, 
     assert stats["rate_limit_hits"] == stats["throttled"] + stats["http_429"]
     assert stats["throttle_waits"] > 0 and stats["throttle_wait_s"] > 0
     assert (stats["retries"], stats["errors"], stats["error_rate"]) == (0, {}, 0.0)
-    # Every answered request took at least the sandbox's latency.
+    # Every request the sandbox ran took at least its latency (a THROTTLED answer is quick).
     assert stats["response_mean_s"] > 0
-    assert stats["response_p95_s"] >= LATENCY_S
+    if stats["throttled"] * 20 < stats["requests"]:
+        assert stats["response_p95_s"] >= LATENCY_S
     assert report.rates()["products_per_s"] > 0
     assert session["window_s"] >= report.seconds > 0
     summary = report.summary_lines()[1]

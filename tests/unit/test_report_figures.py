@@ -98,7 +98,7 @@ def test_the_summary_counts_every_action_and_the_figures():
         "4 unchanged, 1 failed, 1 skipped."
     )
     assert lines[1] == (
-        "Spent: 121.5 points spent, 3 throttle waits (1.5 s), 2 retries, 9 requests in 2.0 s, "
+        "Cost: 121.5 points spent, 3 throttle waits (1.5 s), 2 retries, 9 requests in 2.0 s, "
         "1.5 products/s."
     )
     assert "failed c (create) at products/c.yaml:3: productSet: TAKEN: handle taken" in lines
