@@ -392,6 +392,7 @@ def apply_command(
     options = ApplyOptions(
         require_catalog(catalog_dir), store, targets, allow_removals=allow_removals,
         lock_timeout=lock_timeout, mode=mode,
+        progress="bar" if sys.stderr.isatty() else "lines",  # a bar redrawn in place, or CI lines
     )  # fmt: skip
     notify = lambda text: click.echo(text, err=True)  # noqa: E731
     if plan_file is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.plan.bulkable import bulk_prefix
 from reconciler.plan.model import REMOVALS, Change, Cost, Estimate
+from reconciler.shopify.throttle import ThrottleStatus, in_flight_for
 
 STANDARD_RESTORE_RATE = 100.0  # points a second on a standard plan
 # Shopify publishes no speed for bulk mutations: lines a second assumed per operation (set the
@@ -19,7 +20,6 @@ STANDARD_RESTORE_RATE = 100.0  # points a second on a standard plan
 BULK_RATE = 100.0
 BULK_PHASE_SECONDS = 5.0
 ROUND_TRIP = 0.25  # seconds a typical Admin API call takes
-SYNC_CONCURRENCY = 16  # requests apply keeps in flight (apply/sync.py)
 MUTATION_BASE = 10.0
 MAX_REQUEST_COST = 1000  # Shopify refuses a single request whose cost is over this
 METAFIELDS_SET_MAX = 260.0
@@ -62,9 +62,15 @@ def calls_cost(calls: Iterable[dict[str, Any]]) -> Cost:
 
 def sync_seconds(points: float, calls: int, restore_rate: float, bucket: float) -> float:
     """A sync apply's time: what the bucket does not cover, refilled at the restore rate, or the
-    round trips of `calls` at SYNC_CONCURRENCY in flight, whichever is longer."""
+    round trips of `calls` with as many in flight as apply keeps for this store, whichever is
+    longer."""
     refill = max(0.0, points - bucket) / restore_rate if restore_rate > 0 else 0.0
-    return max(refill, calls * ROUND_TRIP / SYNC_CONCURRENCY)
+    return max(refill, calls * ROUND_TRIP / sync_in_flight(restore_rate, bucket))
+
+
+def sync_in_flight(restore_rate: float, bucket: float) -> int:
+    """The products (so requests) a sync apply keeps in flight on this store (applying.py)."""
+    return in_flight_for(ThrottleStatus(bucket, bucket, restore_rate))
 
 
 def bulk_seconds(

@@ -54,6 +54,7 @@ from reconciler.logs import redact, register_secret
 from reconciler.shopify import documents, failures, throttle
 from reconciler.shopify.documents import Document
 from reconciler.shopify.failures import Failure
+from reconciler.shopify.stats import ClientStats
 from reconciler.shopify.store import ClientConfig, check_destination
 
 log = logging.getLogger("reconciler.shopify")
@@ -168,7 +169,7 @@ class ShopifyClient:
         self._gql = Client(transport=self._transport, execute_timeout=None)
         self._session: Any = None
         self._warned_offline = False
-        self.requests = 0  # HTTP requests sent (GraphQL and token), for tests and -v summaries
+        self.stats = ClientStats()  # requests, points, throttling, retries, response times
 
     def _timeout(self) -> aiohttp.ClientTimeout:
         return aiohttp.ClientTimeout(total=self.config.timeout)
@@ -180,6 +181,11 @@ class ShopifyClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._gql.close_async()
         self._session = None
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent (GraphQL and token), for tests and summaries."""
+        return self.stats.requests
 
     @property
     def throttle_status(self) -> throttle.ThrottleStatus | None:
@@ -206,7 +212,11 @@ class ShopifyClient:
             idempotent = not document.mutation or name in IDEMPOTENT_MUTATIONS
         data = await self._run(document, variables, idempotent, cost)
         if document.mutation and check_user_errors:
-            raise_for_user_errors(name, data)
+            try:
+                raise_for_user_errors(name, data)
+            except UserErrorsError:
+                self.stats.failed("UserErrorsError")
+                raise
         return data
 
     async def _run(
@@ -242,7 +252,7 @@ class ShopifyClient:
                 # Many requests in flight can all be refused while the bucket refills: that is
                 # pacing, not an error, and must never fail a product's write.
                 bucket_waits += 1
-                await asyncio.sleep(self._retry_wait(failure, attempt + 1))
+                await self._wait(failure, attempt + 1)
                 continue
             if not failure.retry or attempt >= self.config.max_retries:
                 raise failure.error
@@ -253,10 +263,16 @@ class ShopifyClient:
                 ) from None
             self._note_offline(failure)
             attempt += 1
-            await asyncio.sleep(self._retry_wait(failure, attempt))
+            await self._wait(failure, attempt)
+
+    async def _wait(self, failure: Failure, attempt: int) -> None:
+        seconds = self._retry_wait(failure, attempt)
+        # THROTTLED or HTTP 429: a wait for the bucket; anything else: a retry.
+        self.stats.before_retry(seconds, throttled=isinstance(failure.error, ThrottledError))
+        await asyncio.sleep(seconds)
 
     async def _send(self, document: Document, variables: dict, token: str | None) -> Any:
-        self.requests += 1
+        self.stats.sent(self._clock())
         request = _Request(document, variables)
         headers = {TOKEN_HEADER: token} if token else {}
         # allow_redirects=False: a redirect would carry the token header to its target.
@@ -273,10 +289,14 @@ class ShopifyClient:
             self._learned[key] = spent.requested
 
     async def _admit(self, estimate: float) -> int:
+        since = None
         while True:
             delay = self._model.delay(estimate)
             if delay == 0:
+                if since is not None:
+                    self.stats.waited(self._clock() - since)
                 return self._model.reserve(estimate)
+            since = self._clock() if since is None else since
             news = self._news
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(news.wait(), timeout=1.0 if delay is None else delay)
@@ -293,6 +313,7 @@ class ShopifyClient:
         self._model.settle(ticket, spent)
         self._news.set()
         self._news = asyncio.Event()
+        self.stats.settled(self._clock(), started, spent, answered=outcome != "cancelled")
         if log.isEnabledFor(logging.DEBUG):
             self._log(document, spent, started, attempt, outcome)
 
@@ -330,6 +351,9 @@ class ShopifyClient:
                 )
             failure.wait = self._model.throttled_wait(requested, spent.status)
             failure.bucket_wait = failure.retry
+        status = exc.status if isinstance(exc, _HttpStatus) else None
+        throttled = failure.error.__class__ is ThrottledError and status is None
+        self.stats.failed(type(failure.error).__name__, throttled=throttled, status=status)
         self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
         return failure
 
@@ -456,7 +480,7 @@ class ShopifyClient:
         for attempt in range(self.config.max_retries + 1):
             if attempt:
                 await asyncio.sleep(throttle.backoff(attempt - 1, *self._backoff, self._rng))
-            self.requests += 1
+            self.stats.sent(self._clock())
             try:
                 # allow_redirects=False: a 307/308 would re-post the client secret to its target.
                 async with self._transport.session.post(

@@ -14,9 +14,9 @@ from reconciler.plan.compare import compare
 from reconciler.plan.estimate import (
     BULK_PHASE_SECONDS,
     ROUND_TRIP,
-    SYNC_CONCURRENCY,
     estimate,
     product_set_cost,
+    sync_in_flight,
     sync_seconds,
 )
 from reconciler.plan.model import Change, Cost
@@ -112,7 +112,7 @@ def _writes(n: int) -> list[Change]:
 def test_sync_time_counts_the_bucket_and_the_round_trips():
     assert sync_seconds(3000.0, 10, 100.0, 2000.0) == 10.0  # 1000 points past the bucket
     small = sync_seconds(10.0, 64, 100.0, 2000.0)  # the bucket covers it: round trips remain
-    assert small == 64 * ROUND_TRIP / SYNC_CONCURRENCY
+    assert small == 64 * ROUND_TRIP / sync_in_flight(100.0, 2000.0)
 
 
 def test_auto_picks_the_faster_mode_on_both_sides_of_the_line():
