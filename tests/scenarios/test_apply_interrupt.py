@@ -10,9 +10,7 @@ import signal
 import subprocess
 import time
 
-from test_apply_kill import all_products, catalog, data, env, grow, run
-
-from reconciler.catalog import read_catalog
+from apply_process import apply_again_converges, catalog, env, grow, run, wait_for_products
 
 
 def interrupt_after(demo, store, products: int, signals: list[int], report) -> tuple[int, str]:
@@ -27,12 +25,7 @@ def interrupt_after(demo, store, products: int, signals: list[int], report) -> t
         text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline:
-            count = data(store, "{ productsCount { count } }")["productsCount"]["count"]
-            if count >= products:
-                break
-            time.sleep(0.02)
+        wait_for_products(store, proc, products)
         assert proc.poll() is None, "apply finished before it could be interrupted"
         for sig in signals:
             proc.send_signal(sig)
@@ -42,20 +35,6 @@ def interrupt_after(demo, store, products: int, signals: list[int], report) -> t
         if proc.poll() is None:
             proc.kill()
     return proc.returncode, out
-
-
-def converges(demo, store) -> None:
-    again = run("apply", "--catalog", str(demo), "--store", store.url, "--auto-approve")
-    assert again.returncode == 0, again.stdout + again.stderr
-    planned = run("plan", "--catalog", str(demo), "--store", store.url, "--detailed-exitcode")
-    assert planned.returncode == 0, planned.stdout + planned.stderr
-    nodes = all_products(store)
-    desired = read_catalog(demo).products
-    assert sorted(n["handle"] for n in nodes) == sorted(desired)
-    for node in nodes:
-        product = desired[node["handle"]]
-        assert len(node["variants"]["nodes"]) == max(1, len(product.variants))
-        assert len(node["media"]["nodes"]) == len(product.media or ()), node["handle"]
 
 
 def test_sigterm_stops_dispatching_writes_the_report_and_releases_the_lease(
@@ -76,7 +55,7 @@ def test_sigterm_stops_dispatching_writes_the_report_and_releases_the_lease(
     assert done and skipped  # stopped mid-apply, with what was finished reported as such
     assert all("interrupted" in p["error"] for p in skipped)
     assert not [p for p in products if not p["ok"] and not p.get("skipped")]  # none broken
-    converges(demo, store)  # no `catalog unlock` needed: the lease was released
+    apply_again_converges(demo, store)  # no `catalog unlock` needed: the lease was released
 
 
 def test_a_second_ctrl_c_stops_at_once_and_the_next_apply_converges(
@@ -92,4 +71,4 @@ def test_a_second_ctrl_c_stops_at_once_and_the_next_apply_converges(
     assert "Traceback" not in out
     unlocked = run("unlock", "--store", store.url)  # in case the lease could not be released
     assert unlocked.returncode == 0, unlocked.stderr
-    converges(demo, store)
+    apply_again_converges(demo, store)
