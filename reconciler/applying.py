@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply import bulk, lease, saved
+from reconciler.apply.media import DEFAULT_WAIT as DEFAULT_MEDIA_WAIT
+from reconciler.apply.media import LocalMedia
 from reconciler.apply.report import Report
 from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
 from reconciler.errors import ApplyError, Problem, UsageError
@@ -48,6 +50,7 @@ class ApplyOptions:
     lock_timeout: float = 0.0  # seconds to wait for another apply's lease
     concurrency: int = DEFAULT_CONCURRENCY
     mode: str = "auto"  # sync | bulk | auto (the plan's estimate decides)
+    media_wait: float = DEFAULT_MEDIA_WAIT  # seconds a product waits for its new media: READY
 
     def plan_options(self) -> PlanOptions:
         return PlanOptions(self.catalog_dir, self.store, self.targets, self.read_mode)
@@ -136,6 +139,7 @@ async def _send(
             changes,
             concurrency=options.concurrency,
             stop=lambda: interrupted.is_set() or held.lost.is_set(),
+            local_media=LocalMedia(options.catalog_dir, options.media_wait),
         )
     return Report(
         prepared.catalog.settings.name,

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply import sync
+from reconciler.apply.media import LocalMedia
 from reconciler.apply.sync import Outcome
 from reconciler.errors import ReconcilerError, ShopifyError
 from reconciler.model import MARKER_NAMESPACE
@@ -49,6 +50,7 @@ async def run_changes(
     stop: Callable[[], bool] | None = None,
     file_limit: int = FILE_LIMIT,
     max_operations: int = MAX_OPERATIONS,
+    local_media: LocalMedia | None = None,
 ) -> list[Outcome]:
     todo = [c for c in changes if c.action != "no-op"]
     writes = [c for c in todo if c.action not in REMOVALS]
@@ -68,7 +70,9 @@ async def run_changes(
         rest.append(replace(change, product_id=product_id, mutation={"calls": calls}))
     failed = bool(outcomes)
     later = rest + whole + ([] if failed else removals)
-    done = await sync.run_changes(client, later, concurrency=concurrency, stop=stop)
+    done = await sync.run_changes(
+        client, later, concurrency=concurrency, stop=stop, local_media=local_media
+    )
     bulked_handles = {c.handle for c in rest}
     for outcome in done:
         if outcome.handle in bulked_handles and outcome.action not in REMOVALS:

@@ -17,6 +17,8 @@ Rules (design README; docs/marker.md):
 - A create whose variants have images carries the product's media in productSet `files` and
   each variant's image as its `file` (it must be among `files`); other creates and updates add
   media with productUpdate(media:). Updates never write variant images (compare warns).
+- A media `src` that is a path inside the catalog directory stays that path in `originalSource`:
+  apply uploads the file (staged upload) and sends the upload's resourceUrl in its place.
 - Placeholders apply fills from earlier answers: `{{product.id}}` (a product being created),
   `{{publication:NAME}}` (a publication's id, looked up by name).
 """
@@ -110,7 +112,7 @@ def _with_files(desired: Product, data: dict[str, Any]) -> None:
     `files` (facts §7), so the media travel in productSet, safe on a create only (a product
     that does not exist has no one else's files). Apply takes the new media ids from the
     product's media, in `files` order, for the marker (docs/marker.md)."""
-    data["files"] = [_file_input(m) for m in _sendable_media(desired)]
+    data["files"] = [_file_input(m) for m in desired.media or ()]
     by_src = {f["originalSource"]: f for f in data["files"]}
     for variant, item in zip(desired.variants, data["variants"], strict=True):
         if variant.image in by_src:
@@ -360,18 +362,9 @@ def _publication_calls(owner: str, v: Views) -> list[dict[str, Any]]:
     return calls
 
 
-def sendable(src: str) -> bool:
-    """Whether a media source can be sent as is (a catalog path needs a staged upload)."""
-    return src.startswith(("https://", "http://"))
-
-
-def _sendable_media(desired: Product) -> list[Media]:
-    return [m for m in desired.media or () if sendable(m.src)]
-
-
 def variant_images_sent(desired: Product) -> bool:
     """Whether a create of `desired` sets variant images (its productSet then carries `files`)."""
-    return any(v.image is not None and sendable(v.image) for v in desired.variants)
+    return any(v.image is not None for v in desired.variants)
 
 
 def _file_input(media: Media) -> dict[str, Any]:
@@ -384,7 +377,7 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
     calls = []
     new = [
         {"originalSource": m.src, "alt": m.alt or "", "mediaContentType": "IMAGE"}
-        for m in _sendable_media(desired)
+        for m in desired.media or ()
         if m.src not in v.media_ids
     ]
     if new:

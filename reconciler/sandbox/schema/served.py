@@ -45,6 +45,7 @@ MUTATION_FIELDS = (
     "productUpdate",
     "productCreateMedia",
     "fileUpdate",
+    "fileDelete",
     "stagedUploadsCreate",
     "bulkOperationRunQuery",
     "bulkOperationRunMutation",
