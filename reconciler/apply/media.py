@@ -7,10 +7,9 @@ reviewed is what is sent): before the call that creates the media, the file is u
 the media after the uploaded file's name, which is the catalog file's name, so a product never
 marked is still matched by name (plan/media_names.py).
 
-The bytes are read once, and only from inside the catalog directory, checked again at upload time
-(validation checked it at plan time, but the file may have been swapped since): the resolved path
-must stay under the resolved catalog root, its last component is opened without following a link,
-it must be a regular file and at most MEDIA_LIMIT bytes. What was checked is what is sent.
+The bytes are read once, only from inside the catalog directory, checked again at upload time
+(catalog/media_files.py: validation checked it at plan time, but the file may have been swapped
+since); what was checked is what is sent.
 
 Media are processed asynchronously (UPLOADED -> PROCESSING -> READY | FAILED). Apply polls the
 media this run created (only those, by id, one cheap `nodes` request per product at a modest
@@ -23,19 +22,16 @@ error names the file and Shopify's `mediaErrors`.
 from __future__ import annotations
 
 import asyncio
-import errno
 import mimetypes
-import os
-import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from reconciler.catalog.media_files import is_local, read_media
 from reconciler.errors import ReconcilerError, UserErrorsError
 
-MEDIA_LIMIT = 20 * 1024 * 1024  # Shopify's limit for an image (facts §7); other files alike
 DEFAULT_WAIT = 120.0  # seconds a product waits for its new media to be READY
 POLL_FIRST, POLL_MAX = 0.25, 2.0  # the first poll's delay, doubling up to this
 _RESOURCES = {"image": "IMAGE", "video": "VIDEO", "model": "MODEL_3D"}
@@ -53,10 +49,6 @@ class LocalMedia:
 
     root: Path | None = None  # the catalog directory; None: local paths are refused
     wait: float = DEFAULT_WAIT
-
-
-def is_local(src: str) -> bool:
-    return not src.startswith(("https://", "http://"))
 
 
 def local_sources(value: Any) -> list[str]:
@@ -94,33 +86,6 @@ def _url(urls: Mapping[str, str], value: Any) -> Any:
     return urls.get(value, value) if isinstance(value, str) else value
 
 
-def read_local(root: Path, src: str, limit: int = MEDIA_LIMIT) -> bytes:
-    """The bytes of catalog file `src`, or ReconcilerError: never anything outside `root`."""
-    base = root.resolve()
-    try:
-        target = (base / src).resolve()
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise ReconcilerError(f"media file {src!r} cannot be looked up: {exc}") from None
-    if Path(src).is_absolute() or not target.is_relative_to(base):
-        raise ReconcilerError(f"media file {src!r} is outside the catalog directory: not read")
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(target, flags)
-    except OSError as exc:
-        why = "it became a link" if exc.errno == errno.ELOOP else (exc.strerror or "unreadable")
-        raise ReconcilerError(f"media file {src!r} cannot be read: {why}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ReconcilerError(f"media file {src!r} is not a regular file: not read")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ReconcilerError(f"media file {src!r} is larger than {limit // (1024 * 1024)} MB")
-    if not data:
-        raise ReconcilerError(f"media file {src!r} is empty")
-    return data
-
-
 def staged_input(src: str, size: int) -> dict[str, str]:
     """The StagedUploadInput of a catalog file: resource by its type (facts §7), POST form."""
     name = Path(src).name
@@ -139,7 +104,7 @@ async def upload(client: Client, local: LocalMedia, src: str) -> str:
     """Upload catalog file `src` to a staged target; its resourceUrl (the media's source)."""
     if local.root is None:
         raise ReconcilerError(f"media file {src!r}: no catalog directory to read it from")
-    data = await asyncio.to_thread(read_local, local.root, src)
+    data = await asyncio.to_thread(read_media, local.root, src)
     item = staged_input(src, len(data))
     answer = await client.execute("StagedUploadsCreate", {"input": [item]}, idempotent=True)
     targets = (answer.get("stagedUploadsCreate") or {}).get("stagedTargets") or []

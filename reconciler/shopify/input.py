@@ -38,7 +38,7 @@ from reconciler.model import (
     Product,
     Variant,
 )
-from reconciler.plan.threeway import Views, variant_label, views
+from reconciler.plan.threeway import Views, replaced_media, variant_label, views
 
 PRODUCT_ID = "{{product.id}}"
 METAFIELDS_PER_CALL = 25
@@ -375,10 +375,11 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
     if desired.media is None and "media" not in v.before:
         return []
     calls = []
+    replaced = replaced_media(v)  # a local file changed since applied: another image
     new = [
         {"originalSource": m.src, "alt": m.alt or "", "mediaContentType": "IMAGE"}
         for m in desired.media or ()
-        if m.src not in v.media_ids
+        if m.src not in v.media_ids or m.src in replaced
     ]
     if new:
         variables = {"product": {"id": owner}, "media": new, "count": len(new)}
@@ -386,9 +387,9 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
     files = []
     before, after = v.before.get("media", {}), v.after.get("media", {})
     for src, view in sorted(after.items()):
-        if src in before and before[src] != view:
+        if src in before and before[src] != view and src not in replaced:
             files.append({"id": v.media_ids[src], "alt": view["alt"] or ""})
-    for src in sorted(set(before) - set(after)):
+    for src in sorted(set(before) - set(after) | replaced):
         # Detach, never delete: the file stays in the store's Files, restorable.
         files.append({"id": v.media_ids[src], "referencesToRemove": [owner]})
     if files:

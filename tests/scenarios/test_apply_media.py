@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from store_reads import unthrottled
 
-from reconciler.apply.media import read_local
 from reconciler.applying import ApplyOptions, make_apply
+from reconciler.catalog.media_files import read_media
 from reconciler.errors import ReconcilerError
 from reconciler.planning import PlanOptions, make_plan
 
@@ -169,7 +169,7 @@ def test_the_uploader_refuses_links_other_files_and_oversized_ones(tmp_path):
     (tmp_path / "outside.png").write_bytes(png())
     (root / "images/out.png").symlink_to(tmp_path / "outside.png")
     os.mkfifo(root / "images/pipe.png")
-    assert read_local(root, "images/ok.png") == png()
+    assert read_media(root, "images/ok.png") == png()
     for src, why in [
         ("images/out.png", "outside the catalog"),
         ("../outside.png", "outside the catalog"),
@@ -177,9 +177,9 @@ def test_the_uploader_refuses_links_other_files_and_oversized_ones(tmp_path):
         ("images/missing.png", "cannot be read"),
     ]:
         with pytest.raises(ReconcilerError, match=why):
-            read_local(root, src)
+            read_media(root, src)
     with pytest.raises(ReconcilerError, match="larger than"):
-        read_local(root, "images/ok.png", limit=10)
+        read_media(root, "images/ok.png", limit=10)
 
 
 def test_a_504_after_the_media_add_committed_does_not_add_the_image_twice(catalog, sandbox):
@@ -238,4 +238,19 @@ def test_a_create_sets_a_variant_image_from_a_catalog_file_as_the_plan_shows(cat
     assert images == {"Black": [ids["images/black.png"]], "White": []}
     media, _ = media_of(sandbox, "tee")
     assert {m["status"] for m in media} == {"READY"}
+    assert changed(catalog, sandbox) == {}
+
+
+def test_a_file_replaced_under_the_same_name_is_planned_and_replaces_the_image(catalog, sandbox):
+    assert apply(catalog, sandbox).report.ok
+    (old,), _ = media_of(sandbox, "poster")
+    (catalog / "images/front.png").write_bytes(png(5))
+    plan = make_plan(PlanOptions(catalog, sandbox.url), {}).plan
+    (change,) = [c for c in plan.changes if c.action != "no-op"]
+    assert [d.path for d in change.diff] == ["media[images/front.png].sha256"]
+    assert apply(catalog, sandbox).report.ok
+    (new,), marker = media_of(sandbox, "poster")
+    assert new["id"] != old["id"] and (new["alt"], new["status"]) == ("Poster, front", "READY")
+    assert json.loads(marker["value"])["media_ids"] == {"images/front.png": new["id"]}
+    assert uploaded(sandbox)[-1] == png(5)
     assert changed(catalog, sandbox) == {}
