@@ -7,9 +7,9 @@ reviewed is what is sent): before the call that creates the media, the file is u
 the media after the uploaded file's name, which is the catalog file's name, so a product never
 marked is still matched by name (plan/media_names.py).
 
-The bytes are read once, only from inside the catalog directory, checked again at upload time
-(catalog/media_files.py: validation checked it at plan time, but the file may have been swapped
-since); what was checked is what is sent.
+The bytes sent are read at upload time, once per product, only from inside the catalog
+directory with every check made again (catalog/media_files.py: validation checked the path when
+planning, but the file may have been swapped since); what was checked is what is sent.
 
 Media are processed asynchronously (UPLOADED -> PROCESSING -> READY | FAILED). Apply polls the
 media this run created (only those, by id, one cheap `nodes` request per product at a modest
