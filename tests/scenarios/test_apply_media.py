@@ -254,3 +254,15 @@ def test_a_file_replaced_under_the_same_name_is_planned_and_replaces_the_image(c
     assert json.loads(marker["value"])["media_ids"] == {"images/front.png": new["id"]}
     assert uploaded(sandbox)[-1] == png(5)
     assert changed(catalog, sandbox) == {}
+
+
+def test_media_still_processing_at_the_bound_fail_the_product_and_are_deleted(
+    catalog, sandbox_factory
+):
+    slow = sandbox_factory(processing_seconds=30.0)  # READY only after 90 s
+    result = apply(catalog, slow, media_wait=0.5)
+    (outcome,) = result.report.outcomes
+    assert not outcome.ok
+    assert "images/front.png" in outcome.error and "after 0.5 s" in outcome.error
+    media, marker = media_of(slow, "poster")
+    assert media == [] and marker is None
