@@ -19,21 +19,23 @@ import getpass
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from reconciler.apply import bulk, lease, saved
+from reconciler.apply import bulk, lease, progress, saved
 from reconciler.apply.media import DEFAULT_WAIT as DEFAULT_MEDIA_WAIT
 from reconciler.apply.media import LocalMedia
 from reconciler.apply.report import Report
-from reconciler.apply.sync import DEFAULT_CONCURRENCY, run_changes
+from reconciler.apply.sync import run_changes
 from reconciler.errors import ApplyError, Problem, UsageError
 from reconciler.plan.model import REMOVALS, Change, Plan
 from reconciler.planning import Notify, PlanOptions, Prepared, plan_live, prepare, store_session
 from reconciler.render.json import PlanFileError, plan_from_json
+from reconciler.shopify import throttle
 from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.store import ClientConfig
 
@@ -48,9 +50,10 @@ class ApplyOptions:
     read_mode: str = "auto"
     allow_removals: bool = False
     lock_timeout: float = 0.0  # seconds to wait for another apply's lease
-    concurrency: int = DEFAULT_CONCURRENCY
+    concurrency: int | None = None  # products in flight; None: from the store's restore rate
     mode: str = "auto"  # sync | bulk | auto (the plan's estimate decides)
     media_wait: float = DEFAULT_MEDIA_WAIT  # seconds a product waits for its new media: READY
+    progress: str | None = None  # "bar" (a terminal), "lines" (CI logs) or None (silent)
 
     def plan_options(self) -> PlanOptions:
         return PlanOptions(self.catalog_dir, self.store, self.targets, self.read_mode)
@@ -117,7 +120,7 @@ async def _apply(
             return ApplyResult(plan, report, warnings)
         if not await asyncio.to_thread(confirm, plan):
             raise ApplyError("Apply cancelled: nothing was written.")
-        report = await _send(client, held, plan, plan.changes, prepared, options, notify)
+        report = await _send(client, held, plan, plan.changes, prepared, options, env, notify)
     return ApplyResult(plan, report, warnings)
 
 
@@ -128,29 +131,86 @@ async def _send(
     changes: tuple[Change, ...],
     prepared: Prepared,
     options: ApplyOptions,
+    env: Mapping[str, str],
     notify: Notify,
 ) -> Report:
     """Send `changes` (the plan's, or a saved plan's checked ones) and report what happened."""
-    with _interruptible(notify) as interrupted:
-        started, sent_before = time.monotonic(), client.requests
-        send = bulk.run_changes if apply_mode(options.mode, plan) == "bulk" else run_changes
-        outcomes = await send(
-            client,
-            changes,
-            concurrency=options.concurrency,
-            stop=lambda: interrupted.is_set() or held.lost.is_set(),
-            local_media=LocalMedia(options.catalog_dir, options.media_wait),
-        )
+    before = client.stats.copy()
+    todo = sum(1 for c in changes if c.action != "no-op")
+    ticker = _ticker(options, env, todo, lambda: client.stats.points_spent - before.points_spent)
+    concurrency = options.concurrency or throttle.in_flight_for(client.throttle_status)
+    on_done = ticker.on_done if ticker else None
+    local_media = LocalMedia(options.catalog_dir, options.media_wait)
+    with _interruptible(notify) as interrupted, _showing(ticker):
+        started = time.monotonic()
+        stop = lambda: interrupted.is_set() or held.lost.is_set()  # noqa: E731
+        if apply_mode(options.mode, plan) == "bulk":
+            outcomes = await bulk.run_changes(
+                client,
+                changes,
+                concurrency=concurrency,
+                stop=stop,
+                on_done=on_done,
+                max_operations=bulk.max_operations(plan.api_version),
+                local_media=local_media,
+            )
+        else:
+            outcomes = await run_changes(
+                client,
+                changes,
+                concurrency=concurrency,
+                stop=stop,
+                on_done=on_done,
+                local_media=local_media,
+            )
+    phase = client.stats.minus(before)
     return Report(
         prepared.catalog.settings.name,
         plan.store,
         tuple(outcomes),
         unchanged=len(plan.changes) - len(plan.actionable()),
         seconds=time.monotonic() - started,
-        requests=client.requests - sent_before,
+        requests=phase.requests,
+        stats=phase.figures(),
+        session={**client.stats.figures(), "window_s": round(client.stats.window_s, 3)},
         interrupted=interrupted.is_set() or held.lost.is_set(),
         sources=_sources(prepared),
     )
+
+
+def _ticker(
+    options: ApplyOptions, env: Mapping[str, str], total: int, points: Callable[[], float]
+) -> progress.Ticker | None:
+    """The progress shown on stderr, as the CLI chose it (no progress for an empty send)."""
+    if options.progress is None or total == 0:
+        return None
+    try:
+        interval = float(env.get("CATALOG_PROGRESS_INTERVAL") or progress.DEFAULT_INTERVAL)
+    except ValueError:
+        interval = progress.DEFAULT_INTERVAL
+    if not interval > 0:  # also refuses nan
+        interval = progress.DEFAULT_INTERVAL
+
+    def write(text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    tty = options.progress == "bar"
+    return progress.Ticker(total, write, tty=tty, interval=interval, points=points)
+
+
+@contextlib.contextmanager
+def _showing(ticker: progress.Ticker | None) -> Iterator[None]:
+    """Redraw the progress while the body runs; the last line once it is over."""
+    if ticker is None:
+        yield
+        return
+    task = asyncio.get_running_loop().create_task(ticker.every())
+    try:
+        yield
+    finally:
+        task.cancel()
+        ticker.finish()
 
 
 def apply_saved(
@@ -213,7 +273,7 @@ async def _apply_saved(
         check_removals(
             replace(saved_plan, changes=checked.send), settings.max_removals, options.allow_removals
         )
-        report = await _send(client, held, saved_plan, checked.send, prepared, options, notify)
+        report = await _send(client, held, saved_plan, checked.send, prepared, options, env, notify)
     return ApplyResult(saved_plan, report, fresh.warnings)
 
 

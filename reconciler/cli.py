@@ -392,6 +392,7 @@ def apply_command(
     options = ApplyOptions(
         require_catalog(catalog_dir), store, targets, allow_removals=allow_removals,
         lock_timeout=lock_timeout, mode=mode,
+        progress="bar" if sys.stderr.isatty() else "lines",  # a bar redrawn in place, or CI lines
     )  # fmt: skip
     notify = lambda text: click.echo(text, err=True)  # noqa: E731
     if plan_file is not None:
@@ -462,6 +463,52 @@ def unlock_command(catalog_dir: str, store: str | None) -> int:
     return 0
 
 
+@cli.command("import")
+@global_options
+@catalog_option
+@click.option("--store", help="my-shop, https://host, http://127.0.0.1:PORT or sandbox.")
+@click.option(
+    "--handle",
+    "handles",
+    multiple=True,
+    metavar="HANDLE",
+    help="Import only this product (repeatable); default: every product in the store.",
+)
+@click.option("--force", is_flag=True, help="Replace product files that already exist.")
+@click.option(
+    "--name",
+    help="The catalog's name when catalog.yaml is written (default: the store's name).",
+)
+def import_command(
+    catalog_dir: str, store: str | None, handles: tuple[str, ...], force: bool, name: str | None
+) -> int:
+    """Write catalog YAML for the products in the live store (writes nothing to the store)."""
+    import os
+
+    from reconciler.catalog.load import display_path
+    from reconciler.importing import ImportOptions, make_import
+    from reconciler.render.escape import visible
+
+    options = ImportOptions(Path(catalog_dir), store, handles, force, name)
+    notify = lambda text: click.echo(text, err=True)  # noqa: E731
+    result = make_import(options, os.environ, notify)
+    for skipped in result.skipped:
+        click.echo(f"warning: {visible(skipped.handle)}: not imported: {visible(skipped.reason)}",
+                   err=True)  # fmt: skip
+    for warning in result.warnings:
+        click.echo(f"warning: {visible(warning)}", err=True)
+    if result.settings_written is not None:
+        where = display_path(result.settings_written)
+        click.echo(f"Wrote {where} (catalog name {visible(result.catalog_name)!r}).")
+    folder = display_path(Path(catalog_dir) / "products")
+    skipped = f"; {len(result.skipped)} skipped" if result.skipped else ""
+    click.echo(
+        f"Imported {len(result.written)} of {result.products} products from "
+        f"{visible(result.store)} into {folder}{skipped}. Next: catalog plan (expect only adopt)."
+    )
+    return 0
+
+
 @cli.command("convert-csv")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @catalog_option
@@ -472,8 +519,8 @@ def convert_csv_command(csv_file: str, catalog_dir: str, strict: bool, force: bo
     from pathlib import Path
 
     from reconciler.catalog.csv_read import read_file
-    from reconciler.catalog.csv_write import write_products
     from reconciler.catalog.load import display_path
+    from reconciler.catalog.write import write_products
 
     converted = read_file(Path(csv_file), display_path(Path(csv_file)))
     for problem in converted.problems:

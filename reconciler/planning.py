@@ -27,7 +27,7 @@ from reconciler.errors import CatalogError, Problem, TransportError, UsageError
 from reconciler.model import Product
 from reconciler.plan import hashing
 from reconciler.plan.compare import compare
-from reconciler.plan.estimate import STANDARD_RESTORE_RATE
+from reconciler.plan.estimate import BULK_RATE, STANDARD_RESTORE_RATE
 from reconciler.plan.model import Plan
 from reconciler.shopify import store as stores
 from reconciler.shopify.client import ShopifyClient
@@ -94,6 +94,7 @@ class Prepared:
     desired: dict[str, Product]
     config: stores.ClientConfig
     timings: dict[str, float]
+    bulk_rate: float = BULK_RATE  # bulk lines a second the estimate assumes (CATALOG_BULK_RATE)
 
 
 def prepare(options: PlanOptions, env: Mapping[str, str]) -> Prepared:
@@ -106,7 +107,22 @@ def prepare(options: PlanOptions, env: Mapping[str, str]) -> Prepared:
     timings = {"load": time.perf_counter() - started}
     desired = _narrow(catalog.products, options.targets)
     config = stores.resolve(options.store, env, catalog.settings)
-    return Prepared(catalog, desired, config, timings)
+    return Prepared(catalog, desired, config, timings, _bulk_rate(env))
+
+
+def _bulk_rate(env: Mapping[str, str]) -> float:
+    text = env.get("CATALOG_BULK_RATE", "").strip()
+    if not text:
+        return BULK_RATE
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not rate > 0 or rate == float("inf"):
+        raise UsageError(
+            f"CATALOG_BULK_RATE must be a number of lines a second above 0, not {text!r}"
+        )
+    return rate
 
 
 async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOptions) -> PlanResult:
@@ -121,6 +137,7 @@ async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOpti
         raise TransportError(f"cannot reach the store at {config.store.display} ({exc})") from exc
     status = client.throttle_status
     restore_rate = status.restore_rate if status is not None else STANDARD_RESTORE_RATE
+    bucket = status.maximum if status is not None else 0.0
     timings["read"] = time.perf_counter() - started
     _check_amounts(prepared.catalog, desired, currency)
     complete, reason = live.complete, live.incomplete_reason
@@ -137,6 +154,8 @@ async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOpti
         store=config.store.display,
         api_version=config.api_version,
         restore_rate=restore_rate,
+        bucket=bucket,
+        bulk_rate=prepared.bulk_rate,
         desired_hashes=hashes,
     )
     plan = replace(

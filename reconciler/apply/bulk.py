@@ -1,22 +1,23 @@
-"""Bulk mode: every product's productSet as one line of a bulk mutation (facts §3.1-3.4).
+"""Bulk mode: the plan's calls as lines of bulk mutations (facts §3.1-3.4), in phases.
 
-The plan's productSet variables become JSONL lines (files split under 100 MB, up to 5 operations
-at once: the 2026-01+ limit per app); each file is staged (stagedUploadsCreate, resource
-BULK_MUTATION_VARIABLES), uploaded without the token, run with bulkOperationRunMutation and polled.
-Results come back out of order: each is mapped to its product by `__lineNumber`. A line with
-userErrors is that product's failure only. The rest of each product's calls (metafields, media,
-publications, the marker last) then go through sync mode with the id the line returned, so a
-marker is only ever written after its productSet succeeded; removals only follow when no write
-failed.
+Each product's calls run in the plan's order, the marker last, as in sync mode. The leading calls
+that a bulk line can carry — productSet (without `files`: a create that sets variant images needs
+the media ids its answer lists), metafieldsSet and metafieldsDelete, whose only placeholder is the
+product's id — are sent in phases: phase k holds the k-th such call of every product whose earlier
+phases succeeded. One phase is one bulk operation per operation type (files split under 100 MB,
+up to 5 operations at once where the API version allows: 2026-01+; one before). Each file is
+staged (stagedUploadsCreate, resource BULK_MUTATION_VARIABLES), uploaded without the token, run
+with bulkOperationRunMutation and polled. Results come back out of order: each is mapped to its
+product by `__lineNumber`. A line with errors or userErrors is that product's failure only: its
+later calls, the marker among them, are never sent. The calls left after a product's bulk prefix
+(media, publications) go through sync mode with the id its productSet line returned. Removals run
+sync, last, and only when no write failed.
 
-A running operation's id is kept on the shop (`catalog_reconciler.bulk_operation`, written like
-the lease) before it is awaited, and cleared when it has finished: the next apply (after a kill,
-or in another CI job) finds it with `resume_pending` and awaits it instead of starting it again.
-Its productSet lines are upserts by handle, and the products it touched have no new marker, so
-the plan made after it shows them again and this run finishes them.
-
-Changes that need what a bulk line cannot return (a create whose productSet carries `files`: their
-media ids go in the marker) are sent sync, whole.
+A running operation's id is kept on the shop (`catalog_reconciler.bulk_operation`, written with
+compareDigest like the lease) before it is awaited, and cleared when it has finished: the next
+apply (after a kill, or in another CI job) finds it with `resume_pending` and awaits it instead of
+starting it again. Every line is an upsert by handle or a metafield write by owner and key, and a
+product without its new marker is planned again, so the run after an interruption finishes it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
+import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +36,30 @@ from reconciler.apply.media import LocalMedia
 from reconciler.apply.sync import Outcome
 from reconciler.errors import ReconcilerError, ShopifyError
 from reconciler.model import MARKER_NAMESPACE
+from reconciler.plan.bulkable import BULK_DOCUMENTS, bulk_prefix
 from reconciler.plan.model import REMOVALS, Change
 from reconciler.shopify import bulk_read, documents
 
 OPERATION_KEY = "bulk_operation"
 FILE_LIMIT = 90 * 1024 * 1024  # under Shopify's 100 MB per JSONL file, with room to spare
 MAX_OPERATIONS = 5  # bulk mutations per app at once, 2026-01+ (facts §3.4)
+FIVE_AT_ONCE_SINCE = "2026-01"  # before it: one bulk mutation at a time
+
+
+def max_operations(api_version: str) -> int:
+    """Bulk mutations that may run at once with this API version."""
+    return MAX_OPERATIONS if api_version >= FIVE_AT_ONCE_SINCE else 1
+
+
+@dataclass
+class _Product:
+    """One change on its way through the phases."""
+
+    change: Change
+    prefix: int  # its leading calls sent as bulk lines
+    product_id: str | None
+    failure: Outcome | None = None
+    sent: int = 0  # bulk calls that succeeded
 
 
 async def run_changes(
@@ -48,35 +68,53 @@ async def run_changes(
     *,
     concurrency: int = sync.DEFAULT_CONCURRENCY,
     stop: Callable[[], bool] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
     file_limit: int = FILE_LIMIT,
     max_operations: int = MAX_OPERATIONS,
     local_media: LocalMedia | None = None,
 ) -> list[Outcome]:
+    stop = stop or (lambda: False)
     todo = [c for c in changes if c.action != "no-op"]
     writes = [c for c in todo if c.action not in REMOVALS]
     removals = [c for c in todo if c.action in REMOVALS]
-    bulked = [c for c in writes if _bulkable(c)]
-    whole = [c for c in writes if not _bulkable(c)]
-    lines = [json.dumps(_first_call(c)["variables"], separators=(",", ":")) for c in bulked]
-    results = await _run_files(client, lines, file_limit, max_operations) if lines else {}
+    products = [_Product(c, bulk_prefix(_calls(c), c.product_id), c.product_id) for c in writes]
+    bulked = [p for p in products if p.prefix]
+    phase = 0
+    while True:
+        batch = [p for p in bulked if p.failure is None and p.prefix > phase]
+        if not batch:
+            break
+        if stop():
+            for p in batch:
+                p.failure = sync._skipped(p.change, "not run: apply was interrupted")
+            break
+        await _run_phase(client, batch, phase, file_limit, max_operations)
+        phase += 1
     outcomes: list[Outcome] = []
-    rest: list[Change] = []
-    for n, change in enumerate(bulked):
-        outcome, product_id = _line_outcome(change, results.get(n))
-        if outcome is not None:
-            outcomes.append(outcome)
-            continue
-        calls = change.mutation["calls"][1:]
-        rest.append(replace(change, product_id=product_id, mutation={"calls": calls}))
-    failed = bool(outcomes)
-    later = rest + whole + ([] if failed else removals)
+    later: list[Change] = []
+    for p in products:
+        if p.failure is not None:
+            outcomes.append(p.failure)
+        elif p.prefix == len(_calls(p.change)):
+            outcomes.append(_done(p))
+        else:
+            rest = {"calls": _calls(p.change)[p.prefix :]}
+            later.append(replace(p.change, product_id=p.product_id, mutation=rest))
+    for outcome in outcomes:
+        (on_done or (lambda _o: None))(outcome)
+    failed = any(not o.ok for o in outcomes)
+    sent_in_bulk = {p.change.handle: p.prefix for p in bulked if p.failure is None}
     done = await sync.run_changes(
-        client, later, concurrency=concurrency, stop=stop, local_media=local_media
+        client,
+        later + ([] if failed else removals),
+        concurrency=concurrency,
+        stop=stop,
+        on_done=on_done,
+        local_media=local_media,
     )
-    bulked_handles = {c.handle for c in rest}
     for outcome in done:
-        if outcome.handle in bulked_handles and outcome.action not in REMOVALS:
-            outcome.calls += 1  # its productSet went in the bulk file
+        if outcome.action not in REMOVALS:
+            outcome.calls += sent_in_bulk.get(outcome.handle, 0)
     outcomes += done
     if failed:
         why = "not run: a write failed, and removals never follow a failed write"
@@ -84,40 +122,74 @@ async def run_changes(
     return outcomes
 
 
-def _first_call(change: Change) -> dict[str, Any]:
-    return ((change.mutation or {}).get("calls") or [{}])[0]
+def _calls(change: Change) -> list[dict[str, Any]]:
+    return list((change.mutation or {}).get("calls") or ())
 
 
-def _bulkable(change: Change) -> bool:
-    call = _first_call(change)
-    if call.get("operation") != "ProductSet":
-        return False
-    text = json.dumps(call["variables"])
-    return "{{" not in text and not (call["variables"].get("input") or {}).get("files")
+def _done(p: _Product) -> Outcome:
+    return Outcome(p.change.handle, p.change.action, ok=True, calls=p.prefix,
+                   product_id=p.product_id)  # fmt: skip
 
 
-def _line_outcome(change: Change, result: dict | None) -> tuple[Outcome | None, str | None]:
-    """(the failure of this product's line, or None; the product id it returned)."""
-    failed = Outcome(change.handle, change.action, calls=1, product_id=change.product_id)
+async def _run_phase(
+    client: Any, batch: list[_Product], phase: int, file_limit: int, max_operations: int
+) -> None:
+    """The `phase`-th bulk call of every product in `batch`: one operation per mutation."""
+    groups: dict[str, list[tuple[_Product, dict[str, Any]]]] = {}
+    for p in batch:
+        call = _calls(p.change)[phase]
+        try:
+            variables = sync._Fill(p.product_id, {}).variables(call)
+        except ReconcilerError as exc:
+            p.failure = _failed(p, str(exc))
+            continue
+        groups.setdefault(call["operation"], []).append((p, variables))
+    slots = asyncio.Semaphore(max(1, max_operations))
+
+    async def group(operation: str, members: list[tuple[_Product, dict[str, Any]]]) -> None:
+        lines = [json.dumps(v, separators=(",", ":"), ensure_ascii=False) for _, v in members]
+        try:
+            results = await _run_files(client, operation, lines, file_limit, slots)
+        except ReconcilerError as exc:
+            results, error = {}, str(exc)
+        else:
+            error = "the bulk operation returned no result for this product"
+        for n, (p, _variables) in enumerate(members):
+            _learn(p, operation, results.get(n), error)
+
+    await asyncio.gather(*(group(op, members) for op, members in groups.items()))
+
+
+def _failed(p: _Product, error: str, codes: tuple[str, ...] = ()) -> Outcome:
+    return Outcome(p.change.handle, p.change.action, error=error, codes=codes,
+                   calls=p.sent + 1, product_id=p.product_id)  # fmt: skip
+
+
+def _learn(p: _Product, operation: str, result: dict | None, missing: str) -> None:
+    """Record one line's result on its product: the next phase, or its failure."""
     if result is None:
-        failed.error = "the bulk operation returned no result for this product"
-        return failed, None
+        p.failure = _failed(p, missing)
+        return
     if result.get("errors"):
-        failed.error = "; ".join(str(e.get("message")) for e in result["errors"])
-        return failed, None
-    payload = (result.get("data") or {}).get("productSet") or {}
+        p.failure = _failed(p, "; ".join(str(e.get("message")) for e in result["errors"]))
+        return
+    payload = (result.get("data") or {}).get(BULK_DOCUMENTS[operation][1]) or {}
     errors = payload.get("userErrors") or []
     if errors:
-        failed.error = "Shopify refused productSet: " + "; ".join(
+        text = "; ".join(
             f"{'.'.join(map(str, e.get('field') or ()))}: {e.get('message')}" for e in errors
         )
-        failed.codes = tuple(str(e["code"]) for e in errors if e.get("code"))
-        return failed, None
-    product = payload.get("product") or {}
-    if not product.get("id"):
-        failed.error = "productSet returned no product"
-        return failed, None
-    return None, product["id"]
+        codes = tuple(str(e["code"]) for e in errors if e.get("code"))
+        p.failure = _failed(p, f"Shopify refused {operation[0].lower()}{operation[1:]}: {text}",
+                            codes)  # fmt: skip
+        return
+    if operation == "ProductSet":
+        product_id = (payload.get("product") or {}).get("id")
+        if not product_id:
+            p.failure = _failed(p, "productSet returned no product")
+            return
+        p.product_id = product_id
+    p.sent += 1
 
 
 def split(lines: list[str], limit: int) -> list[list[int]]:
@@ -135,29 +207,29 @@ def split(lines: list[str], limit: int) -> list[list[int]]:
 
 
 async def _run_files(
-    client: Any, lines: list[str], limit: int, max_operations: int
+    client: Any, operation: str, lines: list[str], limit: int, slots: asyncio.Semaphore
 ) -> dict[int, dict]:
     """Every line's result, by its index in `lines`."""
-    slots = asyncio.Semaphore(max(1, max_operations))
     results: dict[int, dict] = {}
+    document = documents.load(BULK_DOCUMENTS[operation][0]).query
 
     async def one(indexes: list[int]) -> None:
         async with slots:
-            got = await _run_file(client, [lines[i] for i in indexes])
+            got = await _run_file(client, document, [lines[i] for i in indexes])
             results.update({indexes[k]: v for k, v in got.items() if 0 <= k < len(indexes)})
 
     await asyncio.gather(*(one(part) for part in split(lines, limit)))
     return results
 
 
-async def _run_file(client: Any, lines: list[str]) -> dict[int, dict]:
+async def _run_file(client: Any, mutation: str, lines: list[str]) -> dict[int, dict]:
     with tempfile.TemporaryDirectory(prefix="catalog-bulk-") as tmp:
-        path = Path(tmp) / "product_set.jsonl"
+        path = Path(tmp) / "variables.jsonl"
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         key = await _stage(client, path)
     data = await client.execute(
         "BulkOperationRunMutation",
-        {"mutation": documents.load("ProductSetBulk").query, "stagedUploadPath": key},
+        {"mutation": mutation, "stagedUploadPath": key},
         check_user_errors=False,
     )
     payload = data["bulkOperationRunMutation"]
@@ -207,7 +279,17 @@ def _staged_input(path: Path) -> dict[str, str]:
 
 # -- the running operations' ids, kept on the shop --------------------------------------------
 
-_lock = asyncio.Lock()
+# One writer of the list at a time: a lock per event loop (tests run many loops in one process).
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    if loop not in _locks:
+        _locks[loop] = asyncio.Lock()
+    return _locks[loop]
 
 
 async def pending(client: Any) -> tuple[str, list[str], str | None]:
@@ -226,7 +308,7 @@ async def pending(client: Any) -> tuple[str, list[str], str | None]:
 
 async def _keep(client: Any, operation_id: str, *, add: bool) -> None:
     """Add or remove `operation_id` in the shop's list (one writer: the lease holder)."""
-    async with _lock:
+    async with _lock():
         shop_id, ids, digest = await pending(client)
         ids = [i for i in ids if i != operation_id] + ([operation_id] if add else [])
         entry = {

@@ -1,10 +1,17 @@
 """The report of one apply: what happened to each product, and what it cost. A value, like the plan;
-`summary_lines` is the text the CLI prints, `to_json` the `--report FILE` document."""
+`summary_lines` is the text the CLI prints, `to_json` the `--report FILE` document.
+
+`stats` holds the client's figures over the send phase (shopify/stats.py `ClientStats.figures`:
+requests, points spent and requested, THROTTLED answers, HTTP 429s, throttle waits, retries,
+errors by kind, error rate, mean and p95 response time); `session` the same for everything the
+client did in this run, the plan's reads and the lease included, with `window_s` from its first
+request to its last answer. docs/apply.md lists every field.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +37,8 @@ class Report:
     unchanged: int = 0  # no-op products of the plan
     seconds: float = 0.0
     requests: int = 0
-    stats: dict[str, Any] = field(default_factory=dict)  # the client's figures (points, waits …)
+    stats: dict[str, Any] = field(default_factory=dict)  # the client's, over the send phase
+    session: dict[str, Any] = field(default_factory=dict)  # the client's, over the whole run
     interrupted: bool = False
     # handle -> (catalog file, line) of its document: a failure names where to fix it
     sources: Mapping[str, tuple[str, int]] = field(default_factory=dict)
@@ -61,19 +69,36 @@ class Report:
         counts["skipped"] = len(self.skipped)
         return counts
 
+    def rates(self) -> dict[str, float]:
+        """Products finished (written, failed or removed; not skipped) and points per second."""
+        if self.seconds <= 0:
+            return {"products_per_s": 0.0, "points_per_s": 0.0}
+        finished = len(self.outcomes) - len(self.skipped)
+        points = float(self.stats.get("points_spent") or 0.0)
+        return {
+            "products_per_s": round(finished / self.seconds, 2),
+            "points_per_s": round(points / self.seconds, 1),
+        }
+
     def summary_lines(self) -> list[str]:
         counts = self.counts()
+        if not counts["skipped"]:
+            del counts["skipped"]
         head = ", ".join(f"{n} {word}" for word, n in counts.items())
         lines = [f"Apply {'complete' if self.ok else 'incomplete'}: {head}."]
-        figures = [f"{self.requests} requests", f"{self.seconds:.1f} s"]
-        for key, label in (
-            ("points", "points"),
-            ("throttled", "throttled"),
-            ("retries", "retries"),
-        ):
-            if key in self.stats:
-                figures.append(f"{_number(self.stats[key])} {label}")
-        lines.append(f"Spent: {', '.join(figures)}.")
+        stats = self.stats
+        waits = f"{stats.get('throttle_waits', 0)} throttle waits"
+        if stats.get("throttle_wait_s"):
+            waits += f" ({stats['throttle_wait_s']:.1f} s)"
+        figures = [
+            f"{_number(stats.get('points_spent', 0))} points spent",
+            waits,
+            f"{stats.get('retries', 0)} retries",
+            f"{self.requests} requests in {self.seconds:.1f} s",
+        ]
+        if self.outcomes:
+            figures.append(f"{self.rates()['products_per_s']:g} products/s")
+        lines.append(f"Cost: {', '.join(figures)}.")
         for outcome in self.failed:
             at = self.where(outcome.handle)
             where = f" at {at}" if at else ""
@@ -91,8 +116,10 @@ class Report:
             "interrupted": self.interrupted,
             "summary": self.counts(),
             "duration_s": round(self.seconds, 3),
-            "requests": self.requests,
             **{k: v for k, v in sorted(self.stats.items())},
+            "requests": self.requests,
+            **self.rates(),
+            "session": self.session,
             "products": [_outcome_json(o, self.where(o.handle)) for o in self.outcomes],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -121,12 +148,3 @@ def _outcome_json(outcome: Outcome, where: str | None) -> dict[str, Any]:
 
 def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The `share` (0..1) percentile by nearest rank; 0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return ordered[rank]

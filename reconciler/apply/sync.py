@@ -26,6 +26,7 @@ from reconciler.apply import media
 from reconciler.errors import ReconcilerError, TransportError, UserErrorsError
 from reconciler.model import MARKER_KEY, MARKER_NAMESPACE, Marker
 from reconciler.plan.model import REMOVALS, Change
+from reconciler.shopify.input import VARIANT_PREFIX
 
 PRODUCT_ID = "{{product.id}}"
 _PUBLICATION = "{{publication:"
@@ -121,6 +122,8 @@ class _Runner:
         state = _Fill(change.product_id, dict(self.publications))
         try:
             for call in (change.mutation or {}).get("calls", ()):
+                if state.variant_ids is None and VARIANT_PREFIX in json.dumps(call):
+                    state.variant_ids = await _variant_ids(self.client, state.product_id)
                 name, variables = call["operation"], state.variables(call)
                 outcome.calls += 1
                 sent = await self._with_uploads(variables, state)
@@ -196,6 +199,28 @@ async def _media_ids(client: Client, product_id: str) -> list[str]:
         after = media["pageInfo"]["endCursor"]
 
 
+async def _variant_ids(
+    client: Client, product_id: str | None
+) -> dict[tuple[tuple[str, str], ...], str]:
+    if product_id is None:
+        raise ReconcilerError("the product's id is not known yet (its create failed)")
+    ids: dict[tuple[tuple[str, str], ...], str] = {}
+    after = None
+    while True:
+        data = await client.execute("ProductVariantIds", {"id": product_id, "after": after})
+        variants = ((data.get("product") or {}).get("variants")) or {}
+        for node in variants.get("nodes") or ():
+            options = tuple((o["name"], o["value"]) for o in node.get("selectedOptions") or ())
+            ids[options] = node["id"]
+        if not (variants.get("pageInfo") or {}).get("hasNextPage"):
+            return ids
+        after = variants["pageInfo"]["endCursor"]
+
+
+def _label(options: tuple[tuple[str, ...], ...]) -> str:
+    return "/".join(f"{name}={value}" for name, value in options) or "(no options)"
+
+
 class _Fill:
     """The placeholders of one product's calls, filled as its earlier calls answer."""
 
@@ -205,6 +230,8 @@ class _Fill:
         self.created_media: dict[str, str] = {}  # src -> media id, created by this run
         self.uploaded: dict[str, str] = {}  # local media path -> resourceUrl of its upload
         self.settled: set[str] = set()  # media ids seen READY
+        # ((option, value), ...) -> variant id, read once a call names a variant by its options
+        self.variant_ids: dict[tuple[tuple[str, str], ...], str] | None = None
 
     def variables(self, call: Mapping[str, Any]) -> dict[str, Any]:
         variables = _replace(call["variables"], self._value)
@@ -235,6 +262,14 @@ class _Fill:
                 known = ", ".join(sorted(self.publications)) or "none"
                 raise ReconcilerError(f"no sales channel named {name!r} (the store has: {known})")
             return self.publications[name]
+        if text.startswith(VARIANT_PREFIX) and text.endswith("}}"):
+            options = tuple(tuple(o) for o in json.loads(text[len(VARIANT_PREFIX) : -2]))
+            found = (self.variant_ids or {}).get(options)
+            if found is None:
+                raise ReconcilerError(
+                    f"the product has no variant {_label(options)} after its write"
+                )
+            return found
         return text
 
     def _marker(self, entry: dict[str, Any]) -> dict[str, Any]:

@@ -31,12 +31,12 @@ def forbidden_characters(data: Any) -> Iterator[tuple[Path_, bool, str]]:
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            reason = _reason(value)
+            reason = text_problem(value)
             if reason:
                 yield path, False, reason
         elif isinstance(value, dict):
             for key, item in value.items():
-                reason = _reason(key) if isinstance(key, str) else None
+                reason = text_problem(key) if isinstance(key, str) else None
                 if reason:
                     yield (*path, key), True, reason
                 stack.append(((*path, key), item))
@@ -44,7 +44,8 @@ def forbidden_characters(data: Any) -> Iterator[tuple[Path_, bool, str]]:
             stack.extend(((*path, index), item) for index, item in enumerate(value))
 
 
-def _reason(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be catalog text (NUL, a bidirectional control), or None."""
     found = _FORBIDDEN.search(text)
     if found is None:
         return None

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from reconciler.catalog.characters import text_problem
 from reconciler.catalog.csv_cells import CsvProblem, Reader, Row, RowError
 from reconciler.model import STATUSES
 
@@ -121,6 +122,7 @@ def _product(reader: Reader, rows: list[Row]) -> dict[str, Any] | None:
     first = rows[0]
     handle = reader.cell(first, "handle").lower()
     try:
+        _check_text(reader, first)
         product = _product_fields(reader, first, handle)
         names = _option_names(reader, first)
         variants = [_variant(reader, first, names)]
@@ -133,6 +135,7 @@ def _product(reader: Reader, rows: list[Row]) -> dict[str, Any] | None:
         if reader.cell(row, "title"):
             reader.warn(row.line, reader.names["title"], "product cells on a further row: ignored")
         try:
+            _check_text(reader, row)
             image = _image(reader, row)
             if _is_variant_row(reader, row):
                 variants.append(_variant(reader, row, names, seen=tuple(variants)))
@@ -142,6 +145,17 @@ def _product(reader: Reader, rows: list[Row]) -> dict[str, Any] | None:
                 CsvProblem(reader.shown, row.line, exc.column, f"{exc.message}: row skipped")
             )
     return _assemble(reader, product, names, variants, images)
+
+
+def _check_text(reader: Reader, row: Row) -> None:
+    """A cell the catalog could not hold as text (validation refuses NUL and bidirectional
+    controls: characters.py) fails its row here, with its line, instead of in a YAML file."""
+    columns = [(i, reader.names[f]) for f, i in reader.index.items()]
+    columns += [(i, name) for i, _owner, _ns, _key, name in reader.metafields]
+    for i, column in columns:
+        problem = text_problem(row.cells[i]) if i < len(row.cells) else None
+        if problem:
+            raise RowError(column, problem)
 
 
 def _product_fields(reader: Reader, row: Row, handle: str) -> dict[str, Any]:

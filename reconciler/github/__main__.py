@@ -1,4 +1,5 @@
-"""`python -m reconciler.github comment|drift|label|summary`: the workflows' GitHub steps.
+"""`python -m reconciler.github comment|drift|label|summary|failed|report`: the workflows' GitHub
+steps (.github/actions/catalog/run.sh runs them).
 
 Not `catalog` subcommands: the command list is fixed by the contract, and these only make sense
 inside GitHub Actions. Each prints what it did in one line; any failure is one line and exit 1.
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from reconciler.github import decide
+from reconciler.github import decide, texts
 from reconciler.github.api import GitHub, GitHubError, quote
 
 
@@ -76,6 +77,17 @@ def summary(env: Mapping[str, str], title: str, text: str) -> str:
     return "wrote the job summary"
 
 
+def failed(env: Mapping[str, str], out: str) -> str:
+    Path(out).write_text(texts.plan_failed(env), encoding="utf-8")
+    return f"wrote the failed-plan note to {out}"
+
+
+def report(env: Mapping[str, str], report_file: str, code: int) -> str:
+    path = Path(report_file)
+    text = path.read_text(encoding="utf-8") if path.is_file() else None
+    return summary(env, "Apply", texts.report_summary(text, code))
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m reconciler.github")
     sub = p.add_subparsers(dest="command", required=True)
@@ -93,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("summary")
     s.add_argument("--title", required=True)
     s.add_argument("--body-file", required=True)
+    s = sub.add_parser("failed", help="write the note that replaces a plan that failed")
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("report", help="the apply report as the job summary")
+    s.add_argument("--report", required=True, help="the JSON report (may be missing)")
+    s.add_argument("--code", type=int, required=True, help="catalog apply's exit code")
     return p
 
 
@@ -101,6 +118,10 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> str:
     read = lambda path: Path(path).read_text(encoding="utf-8")  # noqa: E731
     if args.command == "summary":
         return summary(env, args.title, read(args.body_file))
+    if args.command == "failed":
+        return failed(env, args.out)
+    if args.command == "report":
+        return report(env, args.report, args.code)
     gh = GitHub.from_env(env)
     if args.command == "comment":
         return comment(gh, args.repo, args.pr, args.catalog, read(args.body_file), args.author)
@@ -113,6 +134,8 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(run(sys.argv[1:] if argv is None else argv, os.environ))
+    except SystemExit as exc:  # argparse's usage error is 2; here, as in `catalog`, 2 is not used
+        return 0 if exc.code in (0, None) else 1
     except (GitHubError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -21,8 +21,7 @@ from reconciler.model import LiveProduct, Marker, Product
 from reconciler.plan import hashing
 from reconciler.plan.diff import field_changes
 from reconciler.plan.estimate import (
-    BULK_CHANGES,
-    BULK_SECONDS,
+    BULK_RATE,
     MAX_REQUEST_COST,
     STANDARD_RESTORE_RATE,
     call_cost,
@@ -60,8 +59,8 @@ def compare(
     api_version: str = "2026-10",
     created_at: str | None = None,
     restore_rate: float = STANDARD_RESTORE_RATE,
-    bulk_changes: int = BULK_CHANGES,
-    bulk_seconds: float = BULK_SECONDS,
+    bucket: float = 0.0,
+    bulk_rate: float = BULK_RATE,
     desired_hashes: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan that makes `live` match `desired` for catalog `catalog_name` (pure).
@@ -108,8 +107,8 @@ def compare(
         estimate=estimate(
             changes,
             restore_rate=restore_rate,
-            bulk_changes=bulk_changes,
-            bulk_seconds=bulk_seconds,
+            bucket=bucket,
+            bulk_rate=bulk_rate,
         ),
         removals_blocked_reason=blocked,
         unmanaged_count=foreign,

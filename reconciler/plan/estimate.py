@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reconciler.plan.model import Change, Cost, Estimate
+from reconciler.plan.bulkable import bulk_prefix
+from reconciler.plan.model import REMOVALS, Change, Cost, Estimate
+from reconciler.shopify.throttle import ThrottleStatus, in_flight_for
 
 STANDARD_RESTORE_RATE = 100.0  # points a second on a standard plan
-BULK_CHANGES = 500  # more changes than this: apply uses a bulk operation
-BULK_SECONDS = 300.0  # or a sync apply would take longer than this
+# Shopify publishes no speed for bulk mutations: lines a second assumed per operation (set the
+# store's own figure with CATALOG_BULK_RATE; docs/apply.md), and the time an operation takes to be
+# staged, started, and seen finished by polling.
+BULK_RATE = 100.0
+BULK_PHASE_SECONDS = 5.0
+ROUND_TRIP = 0.25  # seconds a typical Admin API call takes
 MUTATION_BASE = 10.0
 MAX_REQUEST_COST = 1000  # Shopify refuses a single request whose cost is over this
 METAFIELDS_SET_MAX = 260.0
@@ -54,33 +60,71 @@ def calls_cost(calls: Iterable[dict[str, Any]]) -> Cost:
     return Cost(points=round(sum(call_cost(c) for c in calls), 1), calls=len(calls))
 
 
+def sync_seconds(points: float, calls: int, restore_rate: float, bucket: float) -> float:
+    """A sync apply's time: what the bucket does not cover, refilled at the restore rate, or the
+    round trips of `calls` with as many in flight as apply keeps for this store, whichever is
+    longer."""
+    refill = max(0.0, points - bucket) / restore_rate if restore_rate > 0 else 0.0
+    return max(refill, calls * ROUND_TRIP / sync_in_flight(restore_rate, bucket))
+
+
+def sync_in_flight(restore_rate: float, bucket: float) -> int:
+    """The products (so requests) a sync apply keeps in flight on this store (applying.py)."""
+    return in_flight_for(ThrottleStatus(bucket, bucket, restore_rate))
+
+
+def bulk_seconds(
+    todo: Iterable[Change], restore_rate: float, bucket: float, bulk_rate: float
+) -> float | None:
+    """A bulk apply's time (apply/bulk.py): each phase's largest group of lines at `bulk_rate`
+    lines a second plus BULK_PHASE_SECONDS, then the calls left sync. None: no line to send."""
+    phases: dict[tuple[int, str], int] = {}
+    rest_points, rest_calls = 0.0, 0
+    for change in todo:
+        calls = (change.mutation or {}).get("calls") or ()
+        count = 0 if change.action in REMOVALS else bulk_prefix(calls, change.product_id)
+        for k, call in enumerate(calls[:count]):
+            phases[k, call["operation"]] = phases.get((k, call["operation"]), 0) + 1
+        rest_points += sum(call_cost(c) for c in calls[count:])
+        rest_calls += len(calls) - count
+    if not phases:
+        return None
+    per_phase: dict[int, int] = {}
+    for (k, _operation), lines in phases.items():
+        per_phase[k] = max(per_phase.get(k, 0), lines)
+    rate = bulk_rate if bulk_rate > 0 else float("inf")
+    bulk = sum(BULK_PHASE_SECONDS + lines / rate for lines in per_phase.values())
+    return bulk + sync_seconds(rest_points, rest_calls, restore_rate, bucket)
+
+
 def estimate(
     changes: Iterable[Change],
     *,
     restore_rate: float = STANDARD_RESTORE_RATE,
-    bulk_changes: int = BULK_CHANGES,
-    bulk_seconds: float = BULK_SECONDS,
+    bucket: float = 0.0,
+    bulk_rate: float = BULK_RATE,
 ) -> Estimate:
-    """Total points, the seconds they take at `restore_rate`, and sync or bulk apply."""
+    """Total points, the seconds a sync apply takes, the seconds a bulk apply takes, and which
+    of the two `--mode auto` uses: the faster."""
     todo = [c for c in changes if c.action != "no-op"]
     points = round(sum(c.cost.points for c in todo), 1)
     calls = sum(c.cost.calls for c in todo)
-    seconds = round(points / restore_rate, 1) if restore_rate > 0 else 0.0
-    n = f"{len(todo)} change{'' if len(todo) == 1 else 's'}"
-    if len(todo) > bulk_changes:
-        mode, why = "bulk", f"{n} > {bulk_changes}"
-    elif seconds > bulk_seconds:
-        mode, why = "bulk", f"{seconds:g} s > {bulk_seconds:g} s"
+    sync = round(sync_seconds(points, calls, restore_rate, bucket), 1)
+    bulk = bulk_seconds(todo, restore_rate, bucket, bulk_rate)
+    if bulk is None:
+        mode, why, bulk = "sync", "nothing a bulk operation can carry", 0.0
+    elif bulk < sync:
+        mode, why = "bulk", f"bulk about {bulk:.1f} s < sync about {sync:g} s"
     else:
-        mode, why = (
-            "sync",
-            f"{n} <= {bulk_changes}, {seconds:g} s <= {bulk_seconds:g} s",
-        )
+        mode, why = "sync", f"bulk would take about {bulk:.1f} s"
     return Estimate(
         points=points,
         calls=calls,
         restore_rate=restore_rate,
-        seconds=seconds,
+        seconds=sync,
         mode=mode,
         mode_reason=why,
+        bulk_seconds=round(bulk, 1),
+        bucket=bucket,
+        bulk_rate=bulk_rate,
     )

@@ -83,6 +83,9 @@ class Estimate:
     seconds: float = 0.0
     mode: str = "sync"  # sync | bulk
     mode_reason: str = ""
+    bulk_seconds: float = 0.0  # what a bulk apply would take (0: nothing it could carry)
+    bucket: float = 0.0  # the store's bucket, points (0: not known when planned)
+    bulk_rate: float = 0.0  # bulk lines a second the bulk figure assumes
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,9 +79,10 @@ def change_lines(change: Change) -> list[tuple[str, str, int]]:
 
 def estimate_line(plan: Plan) -> str:
     e = plan.estimate
+    bucket = f", {e.bucket:g}-point bucket" if e.bucket else ""
     return (
-        f"Estimate: {e.points:g} points in {e.calls} calls, about {e.seconds:g} s at "
-        f"{e.restore_rate:g} points/s; apply mode: {e.mode} ({e.mode_reason})."
+        f"Estimate: {e.points:g} points in {e.calls} calls, about {e.seconds:g} s sync at "
+        f"{e.restore_rate:g} points/s{bucket}; apply mode: {e.mode} ({e.mode_reason})."
     )
 
 

@@ -241,6 +241,20 @@ def _products(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     return connection(items, args, key=key, reverse=args.get("reverse", False))
 
 
+def _product_variants(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
+    """Every variant of the store, in id order (sorting and search are not emulated: refused)."""
+    problem = page_size_error(args)
+    if problem is not None:
+        raise problem
+    for name in ("query", "savedSearchId"):
+        if args.get(name) is not None:
+            raise GraphQLError(f"productVariants({name}:) is not emulated by the sandbox")
+    if (args.get("sortKey") or "ID") != "ID":
+        raise GraphQLError("productVariants(sortKey:) other than ID is not emulated by the sandbox")
+    rows = sorted(ctx.store.variants.values(), key=lambda v: v.id)
+    return connection(rows, args, key=lambda v: (v.id,), reverse=args.get("reverse", False))
+
+
 def _products_count(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     match = compile_query(ctx.store, args.get("query"))
     n = sum(1 for p in ctx.store.products.values() if match is None or match(p))
@@ -394,6 +408,7 @@ ROOT: dict[str, Callable[[Context, dict[str, Any]], Any]] = {
     ),
     "productOperation": lambda c, a: store_operations(c.store).get(a["id"]),
     "products": _products,
+    "productVariants": _product_variants,
     "productsCount": _products_count,
     "publications": lambda c, a: _listing(list(c.store.publications.values()), a),
     "locations": lambda c, a: _listing(list(c.store.locations.values()), a),

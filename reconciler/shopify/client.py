@@ -54,6 +54,7 @@ from reconciler.logs import redact, register_secret
 from reconciler.shopify import documents, failures, throttle
 from reconciler.shopify.documents import Document
 from reconciler.shopify.failures import Failure
+from reconciler.shopify.stats import ClientStats
 from reconciler.shopify.store import ClientConfig, check_destination
 
 log = logging.getLogger("reconciler.shopify")
@@ -124,6 +125,17 @@ def _redirect_target(response: aiohttp.ClientResponse) -> str:
     return failures.redirect_target(str(response.url), response.headers.get("Location"))
 
 
+def _read_back(product_input: Mapping[str, Any]) -> int:
+    """How many variants a productSet reads back: as many as were sent, as far as the request
+    stays under Shopify's 1000-point ceiling (the selection costs about 2 points a variant, on top
+    of productSet's own cost: 2048 variants read back would cost 4096 alone)."""
+    sent = len(product_input.get("variants") or ())
+    room = (MAX_REQUEST_COST - throttle.product_set_cost(product_input)) / READ_BACK_VARIANT_COST
+    return max(1, min(sent, 2048, int(room) - 10))
+
+
+MAX_REQUEST_COST = 1000
+READ_BACK_VARIANT_COST = 2.0
 MAX_THROTTLED_WAITS = 50  # THROTTLED answers waited out per request before it counts as a retry
 
 
@@ -157,7 +169,7 @@ class ShopifyClient:
         self._gql = Client(transport=self._transport, execute_timeout=None)
         self._session: Any = None
         self._warned_offline = False
-        self.requests = 0  # HTTP requests sent (GraphQL and token), for tests and -v summaries
+        self.stats = ClientStats()  # requests, points, throttling, retries, response times
 
     def _timeout(self) -> aiohttp.ClientTimeout:
         return aiohttp.ClientTimeout(total=self.config.timeout)
@@ -169,6 +181,11 @@ class ShopifyClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._gql.close_async()
         self._session = None
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent (GraphQL and token), for tests and summaries."""
+        return self.stats.requests
 
     @property
     def throttle_status(self) -> throttle.ThrottleStatus | None:
@@ -190,14 +207,16 @@ class ShopifyClient:
         document = documents.load(name)
         variables = dict(variables or {})
         if name == "ProductSet" and "variants" not in variables:
-            # Read back as many variants as were sent: the selection is charged per variant.
-            sent = (variables.get("input") or {}).get("variants") or ()
-            variables["variants"] = min(2048, max(1, len(sent)))
+            variables["variants"] = _read_back(variables.get("input") or {})
         if idempotent is None:
             idempotent = not document.mutation or name in IDEMPOTENT_MUTATIONS
         data = await self._run(document, variables, idempotent, cost)
         if document.mutation and check_user_errors:
-            raise_for_user_errors(name, data)
+            try:
+                raise_for_user_errors(name, data)
+            except UserErrorsError:
+                self.stats.failed("UserErrorsError")
+                raise
         return data
 
     async def _run(
@@ -233,7 +252,7 @@ class ShopifyClient:
                 # Many requests in flight can all be refused while the bucket refills: that is
                 # pacing, not an error, and must never fail a product's write.
                 bucket_waits += 1
-                await asyncio.sleep(self._retry_wait(failure, attempt + 1))
+                await self._wait(failure, attempt + 1)
                 continue
             if not failure.retry or attempt >= self.config.max_retries:
                 raise failure.error
@@ -244,10 +263,16 @@ class ShopifyClient:
                 ) from None
             self._note_offline(failure)
             attempt += 1
-            await asyncio.sleep(self._retry_wait(failure, attempt))
+            await self._wait(failure, attempt)
+
+    async def _wait(self, failure: Failure, attempt: int) -> None:
+        seconds = self._retry_wait(failure, attempt)
+        # THROTTLED or HTTP 429: a wait for the bucket; anything else: a retry.
+        self.stats.before_retry(seconds, throttled=isinstance(failure.error, ThrottledError))
+        await asyncio.sleep(seconds)
 
     async def _send(self, document: Document, variables: dict, token: str | None) -> Any:
-        self.requests += 1
+        self.stats.sent(self._clock())
         request = _Request(document, variables)
         headers = {TOKEN_HEADER: token} if token else {}
         # allow_redirects=False: a redirect would carry the token header to its target.
@@ -264,10 +289,14 @@ class ShopifyClient:
             self._learned[key] = spent.requested
 
     async def _admit(self, estimate: float) -> int:
+        since = None
         while True:
             delay = self._model.delay(estimate)
             if delay == 0:
+                if since is not None:
+                    self.stats.waited(self._clock() - since)
                 return self._model.reserve(estimate)
+            since = self._clock() if since is None else since
             news = self._news
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(news.wait(), timeout=1.0 if delay is None else delay)
@@ -284,6 +313,7 @@ class ShopifyClient:
         self._model.settle(ticket, spent)
         self._news.set()
         self._news = asyncio.Event()
+        self.stats.settled(self._clock(), started, spent, answered=outcome != "cancelled")
         if log.isEnabledFor(logging.DEBUG):
             self._log(document, spent, started, attempt, outcome)
 
@@ -321,6 +351,9 @@ class ShopifyClient:
                 )
             failure.wait = self._model.throttled_wait(requested, spent.status)
             failure.bucket_wait = failure.retry
+        status = exc.status if isinstance(exc, _HttpStatus) else None
+        throttled = failure.error.__class__ is ThrottledError and status is None
+        self.stats.failed(type(failure.error).__name__, throttled=throttled, status=status)
         self._settle(ticket, spent, document, started, attempt, type(failure.error).__name__)
         return failure
 
@@ -463,7 +496,7 @@ class ShopifyClient:
         for attempt in range(self.config.max_retries + 1):
             if attempt:
                 await asyncio.sleep(throttle.backoff(attempt - 1, *self._backoff, self._rng))
-            self.requests += 1
+            self.stats.sent(self._clock())
             try:
                 # allow_redirects=False: a 307/308 would re-post the client secret to its target.
                 async with self._transport.session.post(

@@ -193,4 +193,6 @@ def estimate_cost(document: Document, variables: Mapping[str, Any]) -> float:
     cost = throttle.estimate(document.selections, values, mutation=document.mutation)
     if document.name == "ProductSet":
         cost += throttle.product_set_cost(values.get("input")) - throttle.MUTATION_COST
+    elif document.name == "MetafieldsSet":
+        cost += throttle.metafields_set_cost(values.get("metafields")) - throttle.MUTATION_COST
     return cost if cost != float("inf") else throttle.FALLBACK_ESTIMATE

@@ -17,14 +17,18 @@ Rules (design README; docs/marker.md):
 - A create whose variants have images carries the product's media in productSet `files` and
   each variant's image as its `file` (it must be among `files`); other creates and updates add
   media with productUpdate(media:). Updates never write variant images (compare warns).
+- A create whose productSet would pass the 1000-point ceiling of one request is written in
+  parts: variant (then product) metafields move to metafieldsSet calls after it.
 - A media `src` that is a path inside the catalog directory stays that path in `originalSource`:
   apply uploads the file (staged upload) and sends the upload's resourceUrl in its place.
 - Placeholders apply fills from earlier answers: `{{product.id}}` (a product being created),
+  `{{variant:[[NAME, VALUE], ...]}}` (its variant with those options, once created),
   `{{publication:NAME}}` (a publication's id, looked up by name).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reconciler.model import (
@@ -39,8 +43,13 @@ from reconciler.model import (
     Variant,
 )
 from reconciler.plan.threeway import Views, replaced_media, variant_label, views
+from reconciler.shopify.throttle import product_set_cost
 
 PRODUCT_ID = "{{product.id}}"
+VARIANT_PREFIX = "{{variant:"
+# What one productSet may cost (Shopify refuses a request over 1000 points, MAX_COST_EXCEEDED),
+# less room for the selection it reads back.
+PRODUCT_SET_BUDGET = 900.0
 METAFIELDS_PER_CALL = 25
 DEFAULT_OPTION = ("Title", "Default Title")  # Shopify's option of a product without options
 _SCALAR_INPUT = {
@@ -97,14 +106,37 @@ def _create_calls(desired: Product, catalog: str) -> list[dict[str, Any]]:
         data["metafields"] = [_metafield_input(m) for m in desired.metafields]
     if variant_images_sent(desired):
         _with_files(desired, data)
+    later = _fit_the_ceiling(data)
     calls = [_call("ProductSet", {"identifier": {"handle": desired.handle}, "input": data})]
     if "files" not in data:
         calls += _media_calls(desired, PRODUCT_ID, Views(before={}, after={}))
     publications = sorted(desired.publications or ())
     if publications:
         calls.append(_publish("PublishablePublish", PRODUCT_ID, publications))
-    calls += _metafield_set_calls([], PRODUCT_ID, Marker.for_product(desired, catalog))
+    calls += _metafield_set_calls(later, PRODUCT_ID, Marker.for_product(desired, catalog))
     return calls
+
+
+def _fit_the_ceiling(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A create whose productSet would cost more than one request may (2048 variants with
+    metafields: facts §1.2) is written in parts: the variants' metafields, then if need be the
+    product's, leave productSet for metafieldsSet calls after it (safe on a create: the product
+    has no one else's metafields). Their owners are placeholders apply fills from the product's
+    variants once productSet has made them. Returns the metafieldsSet inputs moved out."""
+    moved: list[dict[str, Any]] = []
+    if product_set_cost(data) <= PRODUCT_SET_BUDGET:
+        return moved
+    for item in data.get("variants") or ():
+        owner = variant_placeholder([(o["optionName"], o["name"]) for o in item["optionValues"]])
+        moved += [{"ownerId": owner, **mf} for mf in item.pop("metafields", ())]
+    if product_set_cost(data) > PRODUCT_SET_BUDGET:
+        moved += [{"ownerId": PRODUCT_ID, **mf} for mf in data.pop("metafields", ())]
+    return moved
+
+
+def variant_placeholder(options: list[tuple[str, str]]) -> str:
+    """`{{variant:[["Size","XL"]]}}`: the id of the variant with these selected options."""
+    return VARIANT_PREFIX + json.dumps([list(o) for o in options], ensure_ascii=False) + "}}"
 
 
 def _with_files(desired: Product, data: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 Selection = tuple[str, "int | str | None", tuple["Selection", ...]]
 
 MUTATION_COST = 10
+MIN_IN_FLIGHT, MAX_IN_FLIGHT = 16, 64  # products a sync apply keeps in flight
 FALLBACK_ESTIMATE = 50  # a document we cannot estimate (e.g. `first` left to a missing variable)
 
 
@@ -125,6 +126,18 @@ class CostModel:
         return max(0.0, (min(requested, status.maximum) - status.available) / status.restore_rate)
 
 
+def in_flight_for(status: ThrottleStatus | None) -> int:
+    """How many products a sync apply keeps in flight: enough that the bucket, not the number of
+    slots, is the limit. A write costs at least MUTATION_COST points and takes a round trip (up
+    to about a second on a slow link), so spending `restoreRate` points a second takes
+    restoreRate / MUTATION_COST calls in flight; the cost model admits them, so more slots than
+    the bucket can pay for only wait here. Capped: every waiter wakes on each answer."""
+    if status is None:
+        return MIN_IN_FLIGHT
+    wanted = math.ceil(status.restore_rate / MUTATION_COST)
+    return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, wanted))
+
+
 def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter: uniform(0, min(cap, base × 2^attempt))."""
     ceiling = min(cap, base * (2**attempt))
@@ -184,3 +197,21 @@ def product_set_cost(product_input: Mapping[str, Any] | None) -> float:
         cost += 0.6 * (1 if variant.get("file") else 0)
         cost += 0.4 * len(variant.get("metafields") or [])
     return cost
+
+
+# metafieldsSet's dynamic cost (shopify-facts.md §1.2, since Sept 2026): 10 + the weight of each
+# distinct owner's type. The type weighing 2 was not named; a type not listed weighs 2 here, so
+# the estimate errs high (an estimate too low lets requests in that the bucket cannot pay for).
+METAFIELDS_SET_WEIGHTS = {"Order": 10, "Product": 4, "Collection": 1, "Customer": 1, "Shop": 1}
+METAFIELDS_SET_MAX = 260
+
+
+def metafields_set_cost(metafields: Any) -> float:
+    """metafieldsSet's requested cost for these inputs, the call's own MUTATION_COST included."""
+    owners = {m.get("ownerId") for m in metafields or () if isinstance(m, Mapping)}
+    weight = 0
+    for owner in owners:
+        parts = owner.split("/") if isinstance(owner, str) else []
+        kind = parts[3] if len(parts) > 4 and parts[0] == "gid:" else ""
+        weight += METAFIELDS_SET_WEIGHTS.get(kind, 2)
+    return float(min(METAFIELDS_SET_MAX, MUTATION_COST + weight))

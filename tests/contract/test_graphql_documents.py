@@ -92,11 +92,12 @@ def bulk_texts() -> dict[str, str]:
         ["gid://shopify/Publication/1", "gid://shopify/Publication/2"], ["custom.fit", "my.care"]
     )
     markers = documents.inline_fragments(documents.load("BulkMarkers").query)
-    return {"BulkProducts": products, "BulkMarkers": markers}
+    survey = documents.inline_fragments(documents.load("BulkVariantMetafields").query)
+    return {"BulkProducts": products, "BulkMarkers": markers, "BulkVariantMetafields": survey}
 
 
 @pytest.mark.parametrize("version", ["2026-10", "2025-10"])
-@pytest.mark.parametrize("name", ["BulkProducts", "BulkMarkers"])
+@pytest.mark.parametrize("name", ["BulkProducts", "BulkMarkers", "BulkVariantMetafields"])
 def test_bulk_query_text_as_sent_validates_and_holds_no_fragment(name, version):
     ast = parse(bulk_texts()[name])
     assert [type(d).__name__ for d in ast.definitions] == ["OperationDefinitionNode"]

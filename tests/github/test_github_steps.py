@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+import cmarkgfm
 import pytest
+from cmarkgfm.cmark import Options
+from github_answers import REPO, answer, forbid_user
 
 from reconciler.github import decide
 from reconciler.github.__main__ import main
 
-REPO = "acme/shop-catalog"
 COMMENTS = f"/repos/{REPO}/issues/7/comments"
-ANSWERS = Path(__file__).parent / "answers"
-
-
-def answer(name: str) -> Any:
-    """A recorded GitHub REST answer (a fresh copy each time: tests may edit it)."""
-    return json.loads((ANSWERS / name).read_text(encoding="utf-8"))
 
 
 def run(github, monkeypatch, *args: str) -> int:
@@ -32,10 +27,6 @@ def plan_md(tmp_path):
     path = tmp_path / "plan.md"
     path.write_text("### Plan for catalog `default`\n**1 to create**\n", encoding="utf-8")
     return path
-
-
-def forbid_user(github) -> None:
-    github.on("GET", "/user", answer("user_forbidden.json"), status=403)
 
 
 def test_comment_edits_our_comment_in_place_not_the_strangers_with_the_same_marker(
@@ -213,3 +204,49 @@ def test_summary_appends_to_the_job_summary(tmp_path, monkeypatch, plan_md):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
     assert main(["summary", "--title", "Plan", "--body-file", str(plan_md)]) == 0
     assert target.read_text() == "earlier step\n## Plan\n\n" + plan_md.read_text()
+
+
+def _report(tmp_path, products: list[dict]) -> Path:
+    path = tmp_path / "report.json"
+    failed = sum(1 for p in products if not p["ok"])
+    document = {"format_version": "1", "catalog": "demo", "store": "x", "ok": not failed,
+                "interrupted": False, "requests": 12, "duration_s": 3.25, "products": products,
+                "summary": {"created": 1, "updated": 0, "failed": failed}}  # fmt: skip
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_report_summary_shows_a_hostile_error_as_text(tmp_path, monkeypatch):
+    target = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    hostile = "boom\n::error::forged <img src=x onerror=alert(1)> @alice [x](https://evil.example)"
+    report = _report(tmp_path, [
+        {"handle": "mug", "action": "create", "ok": True},
+        {"handle": "t`ee\n::warning::x", "action": "update", "ok": False, "error": hostile,
+         "source": "catalog/products/tee.yaml:3"},
+    ])  # fmt: skip
+    assert main(["report", "--report", str(report), "--code", "1"]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("## Apply\n\n**Apply incomplete** for catalog `demo`.")
+    assert "| created | updated | failed |" in text and "| 1 | 0 | 1 |" in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("::")]
+    html = cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    assert "<img" not in html and "<a " not in html and "@alice" not in html
+    assert "forged &lt;img src=x" in html  # shown, as text
+    assert "at `catalog/products/tee.yaml:3`" in text
+
+
+def test_report_summary_without_a_report_names_the_exit_code(tmp_path, monkeypatch):
+    target = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    assert main(["report", "--report", str(tmp_path / "missing.json"), "--code", "1"]) == 0
+    assert "Apply failed before it wrote a report** (exit code 1)" in target.read_text()
+
+
+def test_failed_note_links_the_run_from_the_runners_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_RUN_ID", "31")
+    out = tmp_path / "plan.md"
+    assert main(["failed", "--out", str(out)]) == 0
+    assert "(https://github.com/acme/shop-catalog/actions/runs/31)" in out.read_text()

@@ -1,5 +1,6 @@
 """The real Shopify CSV samples (../shared/samples/shopify-csv/): each converts, validates and
-plans as clean adopts against a store holding them the way Shopify's own CSV importer would.
+plans as clean adopts against a store holding them the way Shopify's own CSV importer would; each
+applies to an empty store, after which the plan is empty.
 
 The store is written with raw productSet calls built here from the CSV rows as written (not through
 our input builder, not from the converted YAML): text as in the cells, tags as the cell's string,
@@ -19,9 +20,11 @@ from typing import Any
 import pytest
 from plan_scenario_helpers import plan_json
 
+from reconciler.applying import ApplyOptions, make_apply
 from reconciler.catalog import read_catalog
 from reconciler.catalog.csv_read import read_file
-from reconciler.catalog.csv_write import write_products
+from reconciler.catalog.write import write_products
+from reconciler.planning import PlanOptions, make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CATALOG_SHARED_DIR") or ROOT.parent / "shared")
@@ -242,3 +245,22 @@ def test_packt_import_against_its_export_differs_only_by_the_edited_description(
     assert edited["action"] == "update"
     assert [d["path"] for d in edited["diff"]] == ["description_html"]
     assert plan["summary"]["adopt"] == 19
+
+
+def _apply(root: Path, store) -> Any:
+    result = make_apply(ApplyOptions(root, store.url), {}, confirm=lambda plan: True)
+    assert result.report.ok, result.report.summary_lines()
+    return result
+
+
+def _changed(root: Path, store) -> dict[str, str]:
+    plan = make_plan(PlanOptions(root, store.url), {}).plan
+    return {c.handle: c.action for c in plan.changes if c.action != "no-op"}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_sample_applies_to_an_empty_store_and_then_plans_empty(sandbox, root, name):
+    convert_to(name, root)
+    result = _apply(root, sandbox)
+    assert result.report.counts()["created"] == len(_by_handle(_rows(name)))
+    assert _changed(root, sandbox) == {}

@@ -16,6 +16,7 @@ from plan_scenario_helpers import (
     write_catalog,
 )
 
+from reconciler.plan.estimate import sync_seconds
 from reconciler.sandbox.faults import Faults
 
 
@@ -170,5 +171,6 @@ def test_estimate_uses_the_stores_restore_rate(capsys, sandbox_factory, root):
     write_catalog(root, [tee(), mug()])
     _, plan = plan_json(capsys, "--store", plus.url)
     estimate = plan["estimate"]
-    assert estimate["restore_rate"] == 1000.0
-    assert estimate["seconds"] == round(estimate["points"] / 1000.0, 1)
+    assert estimate["restore_rate"] == 1000.0 and estimate["bucket"] == 20000.0
+    seconds = sync_seconds(estimate["points"], estimate["calls"], 1000.0, 20000.0)
+    assert estimate["seconds"] == round(seconds, 1)

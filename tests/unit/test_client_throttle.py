@@ -152,3 +152,27 @@ def test_product_set_cost_formula():
 @pytest.mark.parametrize("name", documents.names())
 def test_every_document_estimates_under_the_single_query_ceiling(name):
     assert documents.estimate_cost(documents.load(name), {}) < 1000
+
+
+def test_metafields_set_is_estimated_by_its_owners_as_shopify_charges_it():
+    def entry(owner: str) -> dict:
+        return {"ownerId": owner, "namespace": "custom", "key": "k", "value": "v"}
+
+    product, shop = "gid://shopify/Product/1", "gid://shopify/Shop/1"
+    # 10 for the call, 4 per distinct product, 1 for the shop; one owner counts once
+    assert throttle.metafields_set_cost([entry(product), entry(product)]) == 14
+    assert throttle.metafields_set_cost([entry(product), entry(shop)]) == 15
+    # an owner not known yet (a plan's placeholder) errs high, never low
+    assert throttle.metafields_set_cost([entry("{{product.id}}")]) >= 12
+    many = [entry(f"gid://shopify/Order/{i}") for i in range(25)]
+    assert throttle.metafields_set_cost(many) == 260  # Shopify's ceiling per call
+
+
+def test_products_in_flight_follow_the_restore_rate_within_bounds():
+    def status(rate: float) -> throttle.ThrottleStatus:
+        return throttle.ThrottleStatus(maximum=rate * 20, available=0, restore_rate=rate)
+
+    assert throttle.in_flight_for(None) == throttle.MIN_IN_FLIGHT
+    assert throttle.in_flight_for(status(100)) == 16  # standard plan
+    assert throttle.in_flight_for(status(500)) == 50  # 10-point calls at 500 points/s
+    assert throttle.in_flight_for(status(1000)) == throttle.MAX_IN_FLIGHT

@@ -1,4 +1,4 @@
-"""csv_read: Shopify product CSVs of every era of columns -> catalog product dicts, and csv_write's
+"""csv_read: Shopify product CSVs of every era of columns -> catalog product dicts, and write.py's
 YAML read back by the catalog loader as the same text."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reconciler.catalog import read_catalog
 from reconciler.catalog.convergence import SHOPIFY_WHITESPACE
 from reconciler.catalog.csv_read import convert
-from reconciler.catalog.csv_write import product_yaml, quoted, write_products
+from reconciler.catalog.write import product_yaml, quoted, write_products
 
 CLASSIC = (
     "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,"
@@ -287,6 +287,28 @@ def test_a_bad_row_is_reported_with_its_line_and_skipped():
     assert set(products) == {"tee"}
     assert [v["options"]["Size"] for v in products["tee"]["variants"]] == ["S", "XL"]
     assert products["tee"]["options"] == [{"name": "Size", "values": ["S", "XL"]}]
+
+
+def test_text_the_catalog_refuses_skips_its_row_at_conversion():
+    """NUL and bidirectional controls would be written to YAML that validation then refuses:
+    the row (or product) is reported with its CSV line instead, and the rest converts."""
+    text = (
+        CLASSIC
+        + row(handle="hat", title="Hat\x00", variant_price="5.00")
+        + row(handle="tee", title="Tee", option1_name="Size", option1_value="S",
+              variant_price="19.00")
+        + row(handle="tee", option1_value="M\u202e", variant_price="19.00")
+    )  # fmt: skip
+    converted, products = run(text)
+    assert messages(converted, "error") == [
+        "products.csv:2: Title: a NUL character (U+0000) is not allowed in text: "
+        "product 'hat' skipped (lines 2-2)",
+        "products.csv:4: Option1 Value: the bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE)"
+        " is not allowed in text: it makes text display in another order than it is stored: "
+        "row skipped",
+    ]
+    assert set(products) == {"tee"}
+    assert [v["options"]["Size"] for v in products["tee"]["variants"]] == ["S"]
 
 
 @pytest.mark.parametrize(

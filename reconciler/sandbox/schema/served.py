@@ -15,6 +15,7 @@ QUERY_FIELDS = (
     "products",
     "productsCount",
     "productVariant",
+    "productVariants",
     "productOperation",
     "publications",
     "location",

@@ -9,6 +9,8 @@ from plan_builders import CATALOG, calls, live, product
 
 from reconciler.model import Marker, Metafield, Option, Variant
 from reconciler.plan.compare import compare
+from reconciler.plan.estimate import call_cost
+from reconciler.shopify.input import PRODUCT_ID, variant_placeholder
 
 
 def plan_of(desired, live_products, **kw):
@@ -352,7 +354,7 @@ def test_rename_of_a_truncated_product_is_not_planned():
     assert change.warnings
 
 
-def test_a_write_over_the_request_cost_ceiling_is_flagged():
+def test_a_create_over_the_request_cost_ceiling_is_planned_in_parts():
     sizes = tuple(f"S{i}" for i in range(2048))
     fit = (Metafield("custom", "fit", "single_line_text_field", "slim"),)
     huge = product(
@@ -362,5 +364,14 @@ def test_a_write_over_the_request_cost_ceiling_is_flagged():
         ),
     )
     change = only(plan_of([huge], []))
-    assert any("1000-point ceiling" in w for w in change.warnings)
-    assert not any("ceiling" in w for w in only(plan_of([product()], [])).warnings)
+    assert not any("ceiling" in w for w in change.warnings)
+    product_set, *rest = change.mutation["calls"]
+    assert call_cost(product_set) <= 1000
+    assert not any("metafields" in v for v in product_set["variables"]["input"]["variants"])
+    owners = [m["ownerId"] for c in rest for m in c["variables"]["metafields"]]
+    assert len(owners) == 2048 + 1  # each variant's metafield, then the marker
+    assert owners[0] == variant_placeholder([("Size", "S0")]) and owners[-1] == PRODUCT_ID
+    # A product that fits keeps its variant metafields inside productSet.
+    small = product(variants=(Variant(options=(), price="1.00", metafields=fit),))
+    (fits, _marker) = only(plan_of([small], [])).mutation["calls"]
+    assert fits["variables"]["input"]["variants"][0]["metafields"]

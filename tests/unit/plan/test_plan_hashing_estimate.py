@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from plan_builders import CATALOG, live, product
 
 from reconciler.model import Media, Metafield, Option, Product, Variant, Weight
 from reconciler.plan import hashing
+from reconciler.plan.bulkable import bulk_prefix
 from reconciler.plan.compare import compare
-from reconciler.plan.estimate import estimate, product_set_cost
+from reconciler.plan.estimate import (
+    BULK_PHASE_SECONDS,
+    ROUND_TRIP,
+    estimate,
+    product_set_cost,
+    sync_in_flight,
+    sync_seconds,
+)
 from reconciler.plan.model import Change, Cost
 
 
@@ -74,17 +83,65 @@ def test_plan_estimate_totals_points_and_time():
     # productSet: 10 + 2 variants * 0.2 + 1 metafield * 0.4; marker metafieldsSet: 10 + 4
     assert change.cost == Cost(points=round(10.8 + 14.0, 1), calls=2)
     assert plan.estimate.points == change.cost.points
+    # No bucket known: every point waits for the refill.
     assert plan.estimate.seconds == round(change.cost.points / 50.0, 1)
-    assert plan.estimate.mode == "sync"
+    assert plan.estimate.mode == "sync"  # one product: a bulk operation's start-up dominates
 
 
-def test_bulk_mode_past_a_threshold():
-    changes = [
-        Change(handle=f"p{i}", action="update", reason="", cost=Cost(20.0, 2)) for i in range(11)
+def _writes(n: int) -> list[Change]:
+    """n creates of [productSet, marker metafieldsSet], as the plan emits them."""
+    calls = [
+        {"operation": "ProductSet", "variables": {"identifier": {"handle": "h"}, "input": {}}},
+        {
+            "operation": "MetafieldsSet",
+            "variables": {"metafields": [{"ownerId": "{{product.id}}", "value": "{}"}]},
+        },
     ]
-    assert estimate(changes, bulk_changes=10).mode == "bulk"
-    assert estimate(changes, bulk_changes=100).mode == "sync"
-    slow = estimate(changes, restore_rate=1.0, bulk_seconds=100)
-    assert slow.mode == "bulk" and slow.seconds == 220.0
+    return [
+        Change(
+            handle=f"p{i}",
+            action="create",
+            reason="",
+            cost=Cost(24.0, 2),
+            mutation={"calls": calls},
+        )
+        for i in range(n)
+    ]
+
+
+def test_sync_time_counts_the_bucket_and_the_round_trips():
+    assert sync_seconds(3000.0, 10, 100.0, 2000.0) == 10.0  # 1000 points past the bucket
+    small = sync_seconds(10.0, 64, 100.0, 2000.0)  # the bucket covers it: round trips remain
+    assert small == 64 * ROUND_TRIP / sync_in_flight(100.0, 2000.0)
+
+
+def test_auto_picks_the_faster_mode_on_both_sides_of_the_line():
+    kwargs = {"restore_rate": 100.0, "bucket": 2000.0, "bulk_rate": 100.0}
+    few, many = estimate(_writes(20), **kwargs), estimate(_writes(2000), **kwargs)
+    assert few.mode == "sync" and few.seconds < few.bulk_seconds
+    assert many.mode == "bulk" and many.bulk_seconds < many.seconds
+    # Both phases (productSets, then markers) are bulk lines: two phases, no sync rest.
+    assert many.bulk_seconds == round(2 * (BULK_PHASE_SECONDS + 2000 / 100.0), 1)
+    # The plan tier moves the line: 200 products go bulk at 100 points/s, sync at 2000.
+    assert estimate(_writes(200), **kwargs).mode == "bulk"
+    assert estimate(_writes(200), **{**kwargs, "restore_rate": 2000.0}).mode == "sync"
+
+
+def test_a_call_that_needs_an_answer_is_not_a_bulk_line():
+    media = {"operation": "ProductUpdateMedia", "variables": {"product": {"id": "{{product.id}}"}}}
+    change = _writes(1)[0]
+    calls = change.mutation["calls"]
+    assert bulk_prefix(calls, None) == 2
+    assert bulk_prefix([calls[0], media, calls[1]], None) == 1  # the marker after media: sync
+    assert bulk_prefix(calls[1:], None) == 0  # the product id is not known
+    assert bulk_prefix(calls[1:], "gid://shopify/Product/1") == 1  # an adopt's marker
+    files = {"operation": "ProductSet", "variables": {"input": {"files": [{}]}}}
+    assert bulk_prefix([files, calls[1]], None) == 0
+    assert estimate([replace(change, mutation={"calls": [media]})]).mode_reason == (
+        "nothing a bulk operation can carry"
+    )
+
+
+def test_no_ops_cost_nothing():
     noops = [Change(handle="x", action="no-op", reason="", cost=Cost(99.0, 1))]
     assert estimate(noops).points == 0.0

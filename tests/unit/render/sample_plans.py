@@ -135,7 +135,9 @@ def full_plan() -> Plan:
         api_version="2026-10",
         created_at="2026-11-26T07:00:00Z",
         changes=(create, update, rename, adopt, archive, delete, noop, foreign),
-        estimate=Estimate(126.8, 10, 100.0, 1.3, "sync", "5 changes <= 500, 1.3 s <= 300 s"),
+        estimate=Estimate(
+            126.8, 10, 100.0, 1.3, "sync", "bulk would take about 10.3 s", 10.3, 2000.0, 100.0
+        ),
         unmanaged_count=4,
     )
 

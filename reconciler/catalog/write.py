@@ -1,9 +1,12 @@
-"""Product dicts -> YAML files under `DIR/products/`, one file per product (docs/csv.md).
+"""Product dicts -> YAML files under `DIR/products/`, one file per product (convert-csv and
+import: docs/csv.md, docs/getting-started.md).
 
 The YAML is emitted here, not by a YAML library: every string is a JSON-style double-quoted
 scalar, which YAML reads back as exactly that text (no YAML 1.1 reading of `NO`, `00123` or
-`1.10`), so the file means what the CSV cell said. Keys come in one stable order, so converting
-the same CSV twice gives the same bytes.
+`1.10`), so the file means what the CSV cell or the store said. Numbers are written plainly (the
+loader reads them with YAML 1.2's core rules, as Decimal). A metafield's structured value (json,
+list.*, money ...) is written as a YAML flow value. Keys come in one stable order, so writing
+the same products twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 PRODUCT_KEYS = (
-    "handle", "title", "status", "vendor", "product_type", "tags", "description_html", "seo",
+    "handle", "previous_handles", "title", "status", "vendor", "product_type", "tags",
+    "description_html", "seo", "publications",
     "options", "variants", "metafields", "media",
 )  # fmt: skip
 VARIANT_KEYS = (
@@ -56,11 +63,26 @@ def product_yaml(product: dict[str, Any]) -> str:
 
 
 def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return quoted(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return str(value)
     raise TypeError(f"cannot write {type(value).__name__} as a catalog value")
+
+
+def _flow(value: Any) -> str:
+    """A YAML flow value (JSON-like: every string quoted) holding exactly `value`."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{quoted(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return _scalar(value)
 
 
 def _ordered(data: dict[str, Any], kind: str) -> list[tuple[str, Any]]:
@@ -76,7 +98,9 @@ def _mapping(data: dict[str, Any], kind: str, indent: int) -> list[str]:
     lines = []
     for key, value in _ordered(data, kind):
         name = key if re.fullmatch(r"[a-z_]+", key) else quoted(key)
-        if isinstance(value, dict):
+        if kind == "metafield" and key == "value" and isinstance(value, dict | list):
+            lines.append(f"{pad}{name}: {_flow(value)}")
+        elif isinstance(value, dict):
             lines.append(f"{pad}{name}:")
             lines += _mapping(value, key if key in _ORDER else "", indent + 2)
         elif isinstance(value, list) and value and isinstance(value[0], dict):
@@ -120,3 +144,37 @@ def write_products(
             handle_file.write(product_yaml(product))
         out.files.append(path)
     return out
+
+
+def product_path(catalog_dir: Path, handle: str) -> Path | None:
+    """Where a product of `handle` is written: `DIR/products/<handle>.yaml`; None when the handle
+    cannot be a file name (only word characters and "-": never a path outside DIR)."""
+    if not _FILE_NAME.fullmatch(handle):
+        return None
+    return catalog_dir / "products" / f"{handle}.yaml"
+
+
+def write_files(files: Mapping[Path, str], *, force: bool = False) -> list[Path]:
+    """Write every file or none: existing ones refused unless `force` (returns them, writes
+    nothing). Each file is written to a temporary file beside it and then moved into place, so
+    a reader never sees half a file; without `force` the move is a link, which fails rather than
+    replace a file that appeared meanwhile."""
+    if not force:
+        existing = sorted(path for path in files if os.path.lexists(path))
+        if existing:
+            return existing
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+            os.chmod(temp, 0o644)
+            if force:
+                os.replace(temp, path)
+            else:
+                os.link(temp, path)
+        finally:
+            if os.path.lexists(temp):
+                os.unlink(temp)
+    return []
