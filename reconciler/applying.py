@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply import bulk, lease, progress, saved
+from reconciler.apply.media import DEFAULT_WAIT as DEFAULT_MEDIA_WAIT
+from reconciler.apply.media import LocalMedia
 from reconciler.apply.report import Report
 from reconciler.apply.sync import run_changes
 from reconciler.errors import ApplyError, Problem, UsageError
@@ -50,6 +52,7 @@ class ApplyOptions:
     lock_timeout: float = 0.0  # seconds to wait for another apply's lease
     concurrency: int | None = None  # products in flight; None: from the store's restore rate
     mode: str = "auto"  # sync | bulk | auto (the plan's estimate decides)
+    media_wait: float = DEFAULT_MEDIA_WAIT  # seconds a product waits for its new media: READY
     progress: str | None = None  # "bar" (a terminal), "lines" (CI logs) or None (silent)
 
     def plan_options(self) -> PlanOptions:
@@ -137,6 +140,7 @@ async def _send(
     ticker = _ticker(options, env, todo, lambda: client.stats.points_spent - before.points_spent)
     concurrency = options.concurrency or throttle.in_flight_for(client.throttle_status)
     on_done = ticker.on_done if ticker else None
+    local_media = LocalMedia(options.catalog_dir, options.media_wait)
     with _interruptible(notify) as interrupted, _showing(ticker):
         started = time.monotonic()
         stop = lambda: interrupted.is_set() or held.lost.is_set()  # noqa: E731
@@ -148,10 +152,16 @@ async def _send(
                 stop=stop,
                 on_done=on_done,
                 max_operations=bulk.max_operations(plan.api_version),
+                local_media=local_media,
             )
         else:
             outcomes = await run_changes(
-                client, changes, concurrency=concurrency, stop=stop, on_done=on_done
+                client,
+                changes,
+                concurrency=concurrency,
+                stop=stop,
+                on_done=on_done,
+                local_media=local_media,
             )
     phase = client.stats.minus(before)
     return Report(

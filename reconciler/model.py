@@ -127,6 +127,9 @@ class Option:
 class Media:
     src: str  # an https URL, or a path relative to the catalog directory
     alt: str | None = None
+    # A local file's content, 16 hex digits of SHA-256 (catalog/media_files.py): a file replaced
+    # under the same name is another image. None for a URL (Shopify keeps no source to compare).
+    sha256: str | None = None
 
     def __post_init__(self) -> None:
         if self.alt == "":
@@ -309,6 +312,7 @@ class Marker:
     publications: frozenset[str] = frozenset()
     media: tuple[str, ...] = ()
     media_ids: tuple[tuple[str, str], ...] = ()
+    media_sha256: tuple[tuple[str, str], ...] = ()  # src -> Media.sha256 applied (local files)
     tool: str = ""
     format: int = MARKER_FORMAT
 
@@ -325,6 +329,10 @@ class Marker:
     @property
     def media_id_map(self) -> dict[str, str]:
         return dict(self.media_ids)
+
+    @property
+    def media_sha256_map(self) -> dict[str, str]:
+        return dict(self.media_sha256)
 
     @classmethod
     def for_product(
@@ -354,6 +362,7 @@ class Marker:
             publications=product.publications or frozenset(),
             media=media,
             media_ids=tuple(sorted(ids.items())),
+            media_sha256=tuple(sorted((m.src, m.sha256) for m in product.media or () if m.sha256)),
         )
 
     def to_json(self) -> str:
@@ -374,6 +383,8 @@ class Marker:
             },
             "media_ids": dict(self.media_ids),
         }
+        if self.media_sha256:  # only local files have one; a marker without stays as it was
+            data["media_sha256"] = dict(self.media_sha256)
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @staticmethod
@@ -455,6 +466,7 @@ def _marker_from(data: dict[str, Any]) -> Marker:
         publications=_strings(managed.get("publications")),
         media=tuple(media),
         media_ids=_string_map(data.get("media_ids")),
+        media_sha256=_string_map(data.get("media_sha256")),
         tool=_shared(data["tool"]),
         format=data["format"],
     )

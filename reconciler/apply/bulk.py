@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply import sync
+from reconciler.apply.media import LocalMedia
 from reconciler.apply.sync import Outcome
 from reconciler.errors import ReconcilerError, ShopifyError
 from reconciler.model import MARKER_NAMESPACE
@@ -70,6 +71,7 @@ async def run_changes(
     on_done: Callable[[Outcome], None] | None = None,
     file_limit: int = FILE_LIMIT,
     max_operations: int = MAX_OPERATIONS,
+    local_media: LocalMedia | None = None,
 ) -> list[Outcome]:
     stop = stop or (lambda: False)
     todo = [c for c in changes if c.action != "no-op"]
@@ -108,6 +110,7 @@ async def run_changes(
         concurrency=concurrency,
         stop=stop,
         on_done=on_done,
+        local_media=local_media,
     )
     for outcome in done:
         if outcome.action not in REMOVALS:

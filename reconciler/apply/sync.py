@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reconciler.apply import media
 from reconciler.errors import ReconcilerError, TransportError, UserErrorsError
 from reconciler.model import MARKER_KEY, MARKER_NAMESPACE, Marker
 from reconciler.plan.model import REMOVALS, Change
@@ -68,15 +69,18 @@ async def run_changes(
     concurrency: int = DEFAULT_CONCURRENCY,
     stop: Callable[[], bool] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    local_media: media.LocalMedia | None = None,
 ) -> list[Outcome]:
     """Send the calls of every change (no-ops skipped); writes first, then removals.
-    `stop()` true: no further product is started (those in flight finish)."""
+    `stop()` true: no further product is started (those in flight finish). `local_media`: the
+    catalog directory local media files are uploaded from, and the bound on waiting for READY."""
     todo = [c for c in changes if c.action != "no-op"]
     writes = [c for c in todo if c.action not in REMOVALS]
     removals = [c for c in todo if c.action in REMOVALS]
     stop = stop or (lambda: False)
     publications = await _publication_ids(client, todo)
     runner = _Runner(client, publications, stop, on_done, concurrency)
+    runner.local_media = local_media or media.LocalMedia()
     outcomes = await runner.run_all(writes)
     if any(not o.ok for o in outcomes):
         why = "not run: a write failed, and removals never follow a failed write"
@@ -98,6 +102,7 @@ class _Runner:
         self.client, self.publications, self.stop = client, publications, stop
         self.on_done = on_done or (lambda _o: None)
         self.slots = asyncio.Semaphore(max(1, concurrency))
+        self.local_media = media.LocalMedia()
 
     async def run_all(self, changes: list[Change]) -> list[Outcome]:
         return list(await asyncio.gather(*(self._one(c) for c in changes)))
@@ -121,10 +126,11 @@ class _Runner:
                     state.variant_ids = await _variant_ids(self.client, state.product_id)
                 name, variables = call["operation"], state.variables(call)
                 outcome.calls += 1
+                sent = await self._with_uploads(variables, state)
                 if name == "ProductUpdateMedia":
-                    answer = await self._add_media(change, variables)
+                    answer = await self._add_media(change, sent)
                 else:
-                    answer = await self.client.execute(name, variables)
+                    answer = await self.client.execute(name, sent)
                 state.learn(name, variables, answer)
                 files = (variables.get("input") or {}).get("files") if name == "ProductSet" else 0
                 if files and state.product_id:
@@ -133,6 +139,8 @@ class _Runner:
                     ids = await _media_ids(self.client, state.product_id)
                     sources = [f.get("originalSource") for f in files]
                     state.created_media.update(zip(sources, ids, strict=False))
+                if name == "ProductUpdateMedia" or files:
+                    await self._settle(state)
             outcome.ok = True
             outcome.product_id = state.product_id
         except UserErrorsError as exc:
@@ -142,6 +150,21 @@ class _Runner:
             outcome.error = str(exc)
         outcome.seconds = time.monotonic() - started
         return outcome
+
+    async def _with_uploads(self, variables: dict[str, Any], state: _Fill) -> dict[str, Any]:
+        """The call as sent: each local media path (the plan's, as reviewed) replaced by the
+        resourceUrl of its upload, each file uploaded once per product (apply/media.py)."""
+        for src in media.local_sources(variables):
+            if src not in state.uploaded:
+                state.uploaded[src] = await media.upload(self.client, self.local_media, src)
+        return media.with_urls(variables, state.uploaded) if state.uploaded else variables
+
+    async def _settle(self, state: _Fill) -> None:
+        """Wait for the media this product's calls created to be READY (a FAILED one fails the
+        product, its new media deleted, so its marker is never written)."""
+        new = {s: i for s, i in state.created_media.items() if i not in state.settled}
+        await media.settle(self.client, new, self.local_media.wait)
+        state.settled.update(new.values())
 
     async def _add_media(self, change: Change, variables: dict[str, Any]) -> dict[str, Any]:
         """productUpdate(media:) exactly once. It is no upsert: a lost answer (a timeout, a 504
@@ -205,6 +228,8 @@ class _Fill:
         self.product_id = product_id
         self.publications = publications
         self.created_media: dict[str, str] = {}  # src -> media id, created by this run
+        self.uploaded: dict[str, str] = {}  # local media path -> resourceUrl of its upload
+        self.settled: set[str] = set()  # media ids seen READY
         # ((option, value), ...) -> variant id, read once a call names a variant by its options
         self.variant_ids: dict[tuple[tuple[str, str], ...], str] | None = None
 

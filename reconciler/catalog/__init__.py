@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.catalog.load import display_path, inside, load_file, product_files
+from reconciler.catalog.media_files import with_digests
 from reconciler.catalog.products import Entry, across, no_cyclic_gc, read_all
 from reconciler.catalog.settings import Settings
 from reconciler.catalog.validate import check_settings
@@ -107,6 +108,7 @@ def _read_products(path: Path, result: CatalogResult) -> list[Entry]:
             if product.publications is None and channels:
                 # catalog.yaml's `publications` is every product's default (docs/catalog.md).
                 product = dataclasses.replace(product, publications=frozenset(channels))
+            product = with_digests(product, path)  # local media files: their content's hash
             result.products[product.handle] = product
             result.sources[product.handle] = (entry.file, entry.line)
     return entries

@@ -16,6 +16,7 @@ from typing import Any
 
 from reconciler import metafield_values
 from reconciler.catalog import convergence
+from reconciler.catalog.media_files import MEDIA_LIMIT
 from reconciler.catalog.nodes import Located, Path_, where_text
 from reconciler.model import money
 
@@ -246,6 +247,12 @@ def media_src_problem(src: str, catalog_dir: Path) -> str | None:
             return f"media file {_short(src)} is a directory, not a file"
         if not target.is_file():
             return f"media file {_short(src)} not found in the catalog directory"
+        size = target.stat().st_size
+        if size > MEDIA_LIMIT:
+            limit = MEDIA_LIMIT // 2**20
+            return f"media file {_short(src)} is larger than {limit} MB (Shopify's limit)"
+        if size == 0:
+            return f"media file {_short(src)} is empty"
     except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a link loop (3.11)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a bad name"
         return f"media file {_short(src)} cannot be looked up: {reason}"

@@ -38,7 +38,7 @@ from reconciler.plan.threeway import (
     variant_label,
     views,
 )
-from reconciler.shopify.input import mutation_calls, removal_calls, sendable
+from reconciler.shopify.input import mutation_calls, removal_calls
 
 ON_REMOVE = ("archive", "delete", "ignore")
 PROCESSING_REASON = (
@@ -139,13 +139,7 @@ def _create_or_rename(
         return _rename(product, source, catalog)
     calls = mutation_calls(product, None, None, catalog=catalog)
     warnings += _ceiling_warnings(calls)
-    unsent = _unsent_variant_images(product)
-    if unsent:
-        warnings.append(
-            f"variant images of {', '.join(unsent)} are not set: their media are catalog files, "
-            "which need a staged upload (not sent yet)"
-        )
-    diff = field_changes({}, _created_view(product, unsent))
+    diff = field_changes({}, _created_view(product))
     return Change(
         handle=product.handle,
         action="create",
@@ -158,16 +152,7 @@ def _create_or_rename(
     )
 
 
-def _unsent_variant_images(product: Product) -> tuple[str, ...]:
-    """Labels of variants whose image the create cannot send (its media is a catalog path)."""
-    return tuple(
-        variant_label(v.key, v.options)
-        for v in product.variants
-        if v.image is not None and not sendable(v.image)
-    )
-
-
-def _created_view(product: Product, unsent: tuple[str, ...] = ()) -> dict:
+def _created_view(product: Product) -> dict:
     data = hashing.plain(product)
     data.pop("previous_handles", None)
     data.pop("handle", None)
@@ -178,8 +163,6 @@ def _created_view(product: Product, unsent: tuple[str, ...] = ()) -> dict:
             variant_label(v.key, v.options): _without_options(hashing.plain(v))
             for v in product.variants
         }
-        for label in unsent:  # the plan shows only what the create sends
-            data["variants"][label].pop("image", None)
     if "metafields" in data:
         data["metafields"] = {f"{m['namespace']}.{m['key']}": m for m in data["metafields"]}
     if "media" in data:

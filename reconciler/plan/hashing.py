@@ -100,6 +100,15 @@ def _weight(w: Weight) -> dict[str, Any]:
 def _media(m: Media) -> dict[str, Any]:
     if m.src is None:
         return _generic(m, _fields_of(Media))
+    if m.sha256 is not None:  # keys in sorted order, as _generic gives them
+        return (
+            {"alt": m.alt, "sha256": m.sha256, "src": m.src}
+            if m.alt is not None
+            else {
+                "sha256": m.sha256,
+                "src": m.src,
+            }
+        )
     return {"src": m.src} if m.alt is None else {"alt": m.alt, "src": m.src}
 
 

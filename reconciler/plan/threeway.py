@@ -220,10 +220,32 @@ def _media_views(
         unmatched = len(ids) < len({m.src for m in now.media})
         if unmatched and any(m.url is None for m in live.media if m.id not in ids.values()):
             warnings.append("live media without an image URL (still processing) were not matched")
-    after["media"] = {m.src: {"alt": m.alt} for m in now.media or ()}
+    after["media"] = {m.src: _media_view(m.alt, m.sha256) for m in now.media or ()}
     scope = set(after["media"]) | set(was.media)
-    before["media"] = {src: {"alt": live_media[i].alt} for src, i in ids.items() if src in scope}
+    # A local file's hash as last applied (the marker's); one never recorded (adopted by name)
+    # is taken to be the catalog's file.
+    applied = was.media_sha256_map
+    hashes = {m.src: applied.get(m.src, m.sha256) for m in now.media or () if m.sha256}
+    before["media"] = {
+        src: _media_view(live_media[i].alt, hashes.get(src))
+        for src, i in ids.items()
+        if src in scope
+    }
     return {src: i for src, i in ids.items() if src in scope}
+
+
+def _media_view(alt: str | None, sha256: str | None) -> dict[str, Any]:
+    return {"alt": alt} if sha256 is None else {"alt": alt, "sha256": sha256}
+
+
+def replaced_media(v: Views) -> set[str]:
+    """Local media whose file changed since it was applied: the old one detached, the new added."""
+    before, after = v.before.get("media", {}), v.after.get("media", {})
+    return {
+        src
+        for src in set(before) & set(after)
+        if before[src].get("sha256") != after[src].get("sha256")
+    }
 
 
 def adopted_media(desired: tuple[Media, ...], current: tuple[LiveMedia, ...]) -> dict[str, str]:
@@ -264,7 +286,7 @@ def child_deletions(v: Views, live: LiveProduct) -> tuple[ChildDeletion, ...]:
     for kind, key in _ELEMENT_KINDS:
         gone = set(v.before.get(key, ())) - set(v.after.get(key, ()))
         out += [ChildDeletion(kind, name) for name in sorted(gone)]
-    gone = set(v.before.get("media", {})) - set(v.after.get("media", {}))
+    gone = set(v.before.get("media", {})) - set(v.after.get("media", {})) | replaced_media(v)
     out += [ChildDeletion("media", src, v.media_ids.get(src)) for src in sorted(gone)]
     return tuple(out)
 
@@ -316,10 +338,12 @@ def _variant_same(d: Variant, c: Variant) -> bool:
 
 
 def _media_same(desired: Product, live: LiveProduct, marker: Marker) -> bool:
-    ids = marker.media_id_map
+    ids, hashes = marker.media_id_map, marker.media_sha256_map
     alts = {m.id: m.alt for m in live.media}
     for m in desired.media or ():
         media_id = ids.get(m.src)
         if media_id not in alts or alts[media_id] != m.alt:
+            return False
+        if m.sha256 is not None and hashes.get(m.src, m.sha256) != m.sha256:
             return False
     return True

@@ -9,7 +9,8 @@ They are for tests and demos on this machine: not authenticated, never faulted, 
   POST /_sandbox/plan      {"plan": "plus"} or {"bucket": B, "restore_rate": R}
   POST /_sandbox/shop      {"currency_code": "JPY"}: the store's currency (until the next reset)
   POST /_sandbox/latency   {"latency_ms": N}
-  POST /_sandbox/faults    {"rate": R, "seed": S, "kinds": [...], "stall_seconds": T}
+  POST /_sandbox/faults    {"rate": R, "seed": S, "kinds": [...], "stall_seconds": T,
+                            "operations": [operationName, ...]}
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def add_routes(app: web.Application, sandbox: Any, state: Any) -> None:
             body.get("seed"),
             tuple(kinds) if kinds else None,
             body.get("stall_seconds"),
+            tuple(body.get("operations") or ()),
         )
         c = sandbox.config
         return _json(
@@ -115,6 +117,7 @@ def add_routes(app: web.Application, sandbox: Any, state: Any) -> None:
                 "seed": c.seed,
                 "kinds": list(c.fault_kinds),
                 "stall_seconds": c.stall_seconds,
+                "operations": list(sandbox.faults.operations),
             },
         )
 

@@ -208,13 +208,14 @@ class Sandbox:
         seed: int | None = None,
         kinds: tuple[str, ...] | None = None,
         stall_seconds: float | None = None,
+        operations: tuple[str, ...] = (),
     ) -> None:
         kinds = tuple(kinds) if kinds else ALL_KINDS
         stall = self.config.stall_seconds if stall_seconds is None else float(stall_seconds)
         self.config = replace(
             self.config, faults=rate, seed=seed, fault_kinds=kinds, stall_seconds=stall
         )
-        self.faults.configure(rate, seed, kinds)
+        self.faults.configure(rate, seed, kinds, tuple(operations))
 
     def reset(self, config: Config | None = None) -> None:
         """Empty store, full bucket; with a config, also that configuration."""

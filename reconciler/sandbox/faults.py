@@ -10,6 +10,9 @@ other run, so a failing scenario replays identically. Control endpoints never dr
 - `http_429`: HTTP 429 with `Retry-After: 2`; nothing written.
 - `internal_error`: HTTP 200, a GraphQL `INTERNAL_SERVER_ERROR` error and no data; nothing written.
 - `commit_then_504`: the request runs and commits, then HTTP 504 replaces its answer.
+
+`operations` (empty: every request) narrows the faults to requests whose `operationName` is listed,
+so that a test can fail exactly one kind of call (say the media add); other requests draw nothing.
 """
 
 from __future__ import annotations
@@ -43,7 +46,11 @@ class Faults:
         self.configure(rate, seed, kinds)
 
     def configure(
-        self, rate: float, seed: int | None = None, kinds: tuple[str, ...] = ALL_KINDS
+        self,
+        rate: float,
+        seed: int | None = None,
+        kinds: tuple[str, ...] = ALL_KINDS,
+        operations: tuple[str, ...] = (),
     ) -> None:
         rate = float(rate)
         if not 0.0 <= rate <= 1.0:
@@ -54,13 +61,14 @@ class Faults:
         self.rate = rate
         self.seed = seed
         self.kinds = tuple(kinds)
+        self.operations = tuple(operations)
         self._random = random.Random(seed)
         self.drawn = 0
 
-    def pick(self) -> str | None:
+    def pick(self, operation: str | None = None) -> str | None:
         """The fault for the next request, or None. Two draws per request whatever the outcome,
         so that the n-th request's fate does not depend on earlier outcomes."""
-        if self.rate <= 0.0:
+        if self.rate <= 0.0 or (self.operations and operation not in self.operations):
             return None
         self.drawn += 1
         roll = self._random.random()

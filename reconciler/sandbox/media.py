@@ -5,7 +5,9 @@ Nothing is fetched (the sandbox has no network): processing is a timeline of sta
 source fails, with a MediaErrorCode, when
 - its URL's path contains `fail-` or its host ends with `.invalid` (the documented way for tests to
   see FAILED): IMAGE_DOWNLOAD_FAILURE (GENERIC_FILE_DOWNLOAD_FAILURE for FILE content);
-- it is a resourceUrl of this sandbox's staged uploads that was never uploaded: same codes.
+- it is a resourceUrl of this sandbox's staged uploads that was never uploaded: same codes;
+- it is an IMAGE whose uploaded bytes start with no image format's signature (a text file named
+  `.jpg`): UNSUPPORTED_IMAGE_FILE_TYPE. Only uploaded files are read: a URL is never fetched.
 READY images are served from cdn.shopify.com-shaped URLs; `originalSource.url` is a signed URL
 valid for five minutes (facts §10: media keeps no stable source URL).
 """
@@ -27,7 +29,11 @@ MESSAGES = {
     "downloaded.",
     "GENERIC_FILE_DOWNLOAD_FAILURE": "File could not be processed because the source could not be "
     "downloaded.",
+    "UNSUPPORTED_IMAGE_FILE_TYPE": "Media could not be created because the image is an unsupported "
+    "file type.",
 }
+# The first bytes of the image formats Shopify accepts (JPEG, PNG, GIF, WebP, HEIC/AVIF, SVG).
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 
 def create(
@@ -84,7 +90,10 @@ def failure(store: Store, media: Media) -> str | None:
     missing = False
     if store.uploads is not None:
         key = store.uploads.key_of_url(source)
-        missing = key is not None and store.uploads.uploaded(key) is None
+        target = store.uploads.uploaded(key) if key is not None else None
+        missing = key is not None and target is None
+        if target is not None and media.content_type == "IMAGE" and not _is_image(target.path):
+            return "UNSUPPORTED_IMAGE_FILE_TYPE"
     if missing or FAIL_MARK in parts.path or (parts.hostname or "").endswith(".invalid"):
         return (
             "GENERIC_FILE_DOWNLOAD_FAILURE"
@@ -92,6 +101,22 @@ def failure(store: Store, media: Media) -> str | None:
             else ("IMAGE_DOWNLOAD_FAILURE")
         )
     return None
+
+
+def _is_image(path: Any) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    if head.startswith(IMAGE_SIGNATURES):
+        return True
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return True
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"avif", b"mif1"):
+        return True
+    text = head.lstrip().lower()
+    return text.startswith((b"<svg", b"<?xml")) and b"<svg" in text
 
 
 def _basename(source: str, content_type: str = "IMAGE") -> str:
@@ -232,6 +257,34 @@ def _apply(store: Store, media: Media, item: dict[str, Any]) -> None:
             product.updated_at = now
 
 
+def delete_files(store: Store, ids: list[Any]) -> list[str]:
+    """fileDelete: every id must name a file (else nothing is deleted, FILE_DOES_NOT_EXIST);
+    each file is removed from the store's Files and from every product and variant using it.
+    Any status may be deleted (a FAILED file is how one gets rid of it)."""
+    found, problems = [], []
+    for i, file_id in enumerate(ids):
+        media = store.files.get(gid_number(file_id, "MediaImage") or -1)
+        if media is None:
+            message = f"File id {file_id} does not exist."
+            problems.append(UserError(message, ["fileIds", str(i)], "FILE_DOES_NOT_EXIST"))
+        else:
+            found.append(media)
+    if problems:
+        raise UserErrors(problems)
+    now = store.clock.now()
+    gone = {m.id for m in found}
+    for product in store.products.values():
+        if any(m.id in gone for m in product.media or ()):
+            product.media = [m for m in product.media or () if m.id not in gone]
+            for v in product.variants:
+                if v.media_id in gone:
+                    v.media_id = None
+            product.updated_at = now
+    for media in found:
+        store.files.pop(media.id, None)
+    return [media_gid(m) for m in found]
+
+
 def find(store: Store, media_gid: Any) -> Media | None:
     return store.files.get(gid_number(media_gid, "MediaImage") or -1)
 
@@ -240,4 +293,4 @@ def media_gid(media: Media) -> str:
     return gid("MediaImage", media.id)
 
 
-__all__ = ["create", "create_media", "file_update", "find", "refuse", "settle"]
+__all__ = ["create", "create_media", "delete_files", "file_update", "find", "refuse", "settle"]

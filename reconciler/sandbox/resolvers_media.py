@@ -1,5 +1,5 @@
-"""Root fields productCreateMedia, productUpdate (scalars and `media:`) and fileUpdate; the rules
-are in media.py and product_set.py."""
+"""Root fields productCreateMedia, productUpdate (scalars and `media:`), fileUpdate and
+fileDelete; the rules are in media.py and product_set.py."""
 
 from __future__ import annotations
 
@@ -120,8 +120,18 @@ def _file_update(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
     return {"files": files, "userErrors": []}
 
 
+def _file_delete(ctx: Any, args: dict[str, Any]) -> dict[str, Any]:
+    try:
+        deleted = media_rules.delete_files(ctx.store, args["fileIds"])
+    except UserErrors as exc:
+        errors = [{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors]
+        return {"deletedFileIds": None, "userErrors": errors}
+    return {"deletedFileIds": deleted, "userErrors": []}
+
+
 ROOTS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "productCreateMedia": _create_media,
     "productUpdate": _product_update,
     "fileUpdate": _file_update,
+    "fileDelete": _file_delete,
 }

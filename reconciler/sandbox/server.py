@@ -77,7 +77,8 @@ async def graphql_handler(request: web.Request) -> web.StreamResponse:
     if not sandbox.authorized(request.headers.get("X-Shopify-Access-Token")):
         return _json(401, INVALID_TOKEN)
     body = await _read_graphql_body(request)
-    fault = sandbox.faults.pick()
+    operation = body.get("operationName") if isinstance(body, dict) else None
+    fault = sandbox.faults.pick(operation if isinstance(operation, str) else None)
     if fault in TRANSPORT_KINDS:
         return await _transport_fault(request, fault)
     debug = request.headers.get("Shopify-GraphQL-Cost-Debug") == "1"

@@ -424,10 +424,23 @@ class ShopifyClient:
             attempt += 1
             await asyncio.sleep(self._retry_wait(failure, attempt))
 
-    async def upload_staged(self, url: str, parameters: list[dict[str, str]], path: Path) -> None:
+    async def upload_staged(
+        self,
+        url: str,
+        parameters: list[dict[str, str]],
+        source: Path | bytes,
+        *,
+        content_type: str = "text/jsonl",
+        filename: str | None = None,
+    ) -> None:
         """POST a file to a staged upload target as a multipart form: every parameter as a field,
-        the file last (facts §3.1 step 3). No token is sent: the form carries its own policy."""
+        the file last (facts §3.1 step 3). No token is sent: the form carries its own policy.
+        `source`: a path (a bulk JSONL file, streamed) or bytes already read (a catalog's media
+        file, read once under the catalog directory's checks, so what is checked is what is sent);
+        `content_type` must be the mimeType the target was created with (the policy names it)."""
         name = "staged upload"
+        if isinstance(source, Path):
+            filename = filename or source.name
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout,
                                         sock_read=self.config.timeout)  # fmt: skip
         attempt = 0
@@ -435,8 +448,11 @@ class ShopifyClient:
             form = aiohttp.FormData()
             for p in parameters:
                 form.add_field(p["name"], p["value"])
-            with open(path, "rb") as handle:
-                form.add_field("file", handle, filename=path.name, content_type="text/jsonl")
+            with contextlib.ExitStack() as stack:
+                body = (
+                    stack.enter_context(open(source, "rb")) if isinstance(source, Path) else source
+                )
+                form.add_field("file", body, filename=filename or "file", content_type=content_type)
                 try:
                     async with self._transport.session.post(
                         url, data=form, timeout=timeout

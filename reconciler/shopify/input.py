@@ -19,6 +19,8 @@ Rules (design README; docs/marker.md):
   media with productUpdate(media:). Updates never write variant images (compare warns).
 - A create whose productSet would pass the 1000-point ceiling of one request is written in
   parts: variant (then product) metafields move to metafieldsSet calls after it.
+- A media `src` that is a path inside the catalog directory stays that path in `originalSource`:
+  apply uploads the file (staged upload) and sends the upload's resourceUrl in its place.
 - Placeholders apply fills from earlier answers: `{{product.id}}` (a product being created),
   `{{variant:[[NAME, VALUE], ...]}}` (its variant with those options, once created),
   `{{publication:NAME}}` (a publication's id, looked up by name).
@@ -40,7 +42,7 @@ from reconciler.model import (
     Product,
     Variant,
 )
-from reconciler.plan.threeway import Views, variant_label, views
+from reconciler.plan.threeway import Views, replaced_media, variant_label, views
 from reconciler.shopify.throttle import product_set_cost
 
 PRODUCT_ID = "{{product.id}}"
@@ -142,7 +144,7 @@ def _with_files(desired: Product, data: dict[str, Any]) -> None:
     `files` (facts §7), so the media travel in productSet, safe on a create only (a product
     that does not exist has no one else's files). Apply takes the new media ids from the
     product's media, in `files` order, for the marker (docs/marker.md)."""
-    data["files"] = [_file_input(m) for m in _sendable_media(desired)]
+    data["files"] = [_file_input(m) for m in desired.media or ()]
     by_src = {f["originalSource"]: f for f in data["files"]}
     for variant, item in zip(desired.variants, data["variants"], strict=True):
         if variant.image in by_src:
@@ -392,18 +394,9 @@ def _publication_calls(owner: str, v: Views) -> list[dict[str, Any]]:
     return calls
 
 
-def sendable(src: str) -> bool:
-    """Whether a media source can be sent as is (a catalog path needs a staged upload)."""
-    return src.startswith(("https://", "http://"))
-
-
-def _sendable_media(desired: Product) -> list[Media]:
-    return [m for m in desired.media or () if sendable(m.src)]
-
-
 def variant_images_sent(desired: Product) -> bool:
     """Whether a create of `desired` sets variant images (its productSet then carries `files`)."""
-    return any(v.image is not None and sendable(v.image) for v in desired.variants)
+    return any(v.image is not None for v in desired.variants)
 
 
 def _file_input(media: Media) -> dict[str, Any]:
@@ -414,10 +407,11 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
     if desired.media is None and "media" not in v.before:
         return []
     calls = []
+    replaced = replaced_media(v)  # a local file changed since applied: another image
     new = [
         {"originalSource": m.src, "alt": m.alt or "", "mediaContentType": "IMAGE"}
-        for m in _sendable_media(desired)
-        if m.src not in v.media_ids
+        for m in desired.media or ()
+        if m.src not in v.media_ids or m.src in replaced
     ]
     if new:
         variables = {"product": {"id": owner}, "media": new, "count": len(new)}
@@ -425,9 +419,9 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
     files = []
     before, after = v.before.get("media", {}), v.after.get("media", {})
     for src, view in sorted(after.items()):
-        if src in before and before[src] != view:
+        if src in before and before[src] != view and src not in replaced:
             files.append({"id": v.media_ids[src], "alt": view["alt"] or ""})
-    for src in sorted(set(before) - set(after)):
+    for src in sorted(set(before) - set(after) | replaced):
         # Detach, never delete: the file stays in the store's Files, restorable.
         files.append({"id": v.media_ids[src], "referencesToRemove": [owner]})
     if files:

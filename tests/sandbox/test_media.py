@@ -88,10 +88,41 @@ def test_staged_resource_url_not_uploaded_fails(sandbox):
     made = make(sandbox, files=[{"originalSource": target["resourceUrl"]}])
     assert settled(sandbox, made["id"])[0]["mediaErrors"] == [{"code": "IMAGE_DOWNLOAD_FAILURE"}]
     uploaded = stage(sandbox, "IMAGE", "yes.png", "image/png", method="POST")
-    assert post_form(uploaded, b"png").status == 201
+    assert post_form(uploaded, PNG_HEAD).status == 201
     assert param(uploaded, "key").endswith("yes.png")
     again = make(sandbox, files=[{"originalSource": uploaded["resourceUrl"]}])
     assert settled(sandbox, again["id"])[0]["status"] == "READY"
+
+
+PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"  # the first bytes of any PNG
+
+
+def test_an_uploaded_file_that_is_no_image_fails_as_an_unsupported_type(sandbox):
+    target = stage(sandbox, "IMAGE", "notes.jpg", "image/jpeg", method="POST")
+    assert post_form(target, b"just some text, named .jpg\n").status == 201
+    made = make(sandbox, files=[{"originalSource": target["resourceUrl"]}])
+    (media,) = settled(sandbox, made["id"])
+    assert (media["status"], media["mediaErrors"]) == (
+        "FAILED",
+        [{"code": "UNSUPPORTED_IMAGE_FILE_TYPE"}],
+    )
+
+
+DELETE = """mutation($ids: [ID!]!) { fileDelete(fileIds: $ids) {
+  deletedFileIds userErrors { field code } } }"""
+
+
+def test_file_delete_removes_a_failed_file_from_its_product_and_refuses_unknown_ids(sandbox):
+    made = make(sandbox, files=[{"originalSource": "https://img.example/fail-a.png"}])
+    (failed,) = settled(sandbox, made["id"])
+    assert failed["status"] == "FAILED"
+    unknown = "gid://shopify/MediaImage/999999"
+    refused = data(sandbox.graphql(DELETE, {"ids": [failed["id"], unknown]}))["fileDelete"]
+    assert refused["userErrors"] == [{"field": ["fileIds", "1"], "code": "FILE_DOES_NOT_EXIST"}]
+    assert [m["id"] for m in settled(sandbox, made["id"])] == [failed["id"]]  # nothing deleted
+    done = data(sandbox.graphql(DELETE, {"ids": [failed["id"]]}))["fileDelete"]
+    assert done == {"deletedFileIds": [failed["id"]], "userErrors": []}
+    assert settled(sandbox, made["id"]) == []
 
 
 def test_variant_file_must_also_be_in_product_files(sandbox):

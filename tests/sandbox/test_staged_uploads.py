@@ -135,7 +135,7 @@ def test_uploads_draw_faults(sandbox):
 
 def test_uploaded_resource_url_is_an_original_source(sandbox):
     target = stage(sandbox, "IMAGE", "shirt.png", "image/png", method="POST")
-    assert post_form(target, b"\x89PNG...").status == 201
+    assert post_form(target, b"\x89PNG\r\n\x1a\n...").status == 201
     query = """mutation($input: ProductSetInput!) { productSet(input: $input) {
       product { id } userErrors { code } } }"""
     files = [{"originalSource": target["resourceUrl"], "contentType": "IMAGE"}]

@@ -73,7 +73,7 @@ async def test_create_sets_variant_images_and_the_next_plan_is_empty(sandbox):
     assert (again.action, again.diff) == ("no-op", ())
 
 
-def test_a_variant_image_that_cannot_be_sent_is_said_plainly_and_not_shown():
+def test_a_variant_image_from_a_catalog_file_is_shown_and_sent_as_its_path():
     local = "images/tee-black.jpg"
     product = Product(
         handle="tee",
@@ -83,6 +83,9 @@ def test_a_variant_image_that_cannot_be_sent_is_said_plainly_and_not_shown():
         media=(Media(local, "Black tee"),),
     )
     change = compare({"tee": product}, {}, catalog_name=CATALOG).changes[0]
-    assert [c.after for c in change.diff if c.path.startswith("variants")] == [{"price": "19.00"}]
-    assert any("variant images of Color=Black are not set" in w for w in change.warnings)
-    assert "file" not in json.dumps(change.mutation)
+    shown = [c.after for c in change.diff if c.path.startswith("variants")]
+    assert shown == [{"image": local, "price": "19.00"}]
+    assert not any("variant images" in w for w in change.warnings)
+    # The plan holds the path; apply uploads the file and sends its URL in the path's place.
+    (variant,) = change.mutation["calls"][0]["variables"]["input"]["variants"]
+    assert variant["file"]["originalSource"] == local

@@ -46,6 +46,7 @@ MUTATION_FIELDS = (
     "productUpdate",
     "productCreateMedia",
     "fileUpdate",
+    "fileDelete",
     "stagedUploadsCreate",
     "bulkOperationRunQuery",
     "bulkOperationRunMutation",

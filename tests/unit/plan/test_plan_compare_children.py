@@ -212,3 +212,27 @@ def test_tags_not_read_are_never_sent():
     change = one(desired, live(applied, applied=applied, tags=None))
     assert any("tags were not read" in w for w in change.warnings)
     assert "tags" not in calls(change, "ProductSet")[0]["input"]
+
+
+def test_a_local_file_replaced_under_its_name_is_added_again_and_the_old_image_detached():
+    local = "images/front.jpg"
+    applied = product(media=(Media(local, "Front", sha256="aaaaaaaaaaaaaaaa"),))
+    marker = Marker.for_product(applied, CATALOG, {local: "gid://m/1"})
+    current = live(applied, marker=marker, media=(LiveMedia("gid://m/1", "Front"),))
+    assert one(applied, current).action == "no-op"
+    replaced = product(media=(Media(local, "Front", sha256="bbbbbbbbbbbbbbbb"),))
+    change = one(replaced, current)
+    assert {c.path: (c.before, c.after) for c in change.diff} == {
+        f"media[{local}].sha256": ("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb")
+    }
+    added = calls(change, "ProductUpdateMedia")[0]["media"]
+    assert added == [{"originalSource": local, "alt": "Front", "mediaContentType": "IMAGE"}]
+    files = calls(change, "FileUpdate")[0]["files"]
+    assert files == [{"id": "gid://m/1", "referencesToRemove": ["gid://shopify/Product/1"]}]
+    assert [(d.kind, d.name, d.id) for d in change.child_deletions] == [
+        ("media", local, "gid://m/1")
+    ]
+    # The same file under an unchanged name and alt: nothing to do, even without a recorded hash.
+    unhashed = replace(marker, media_sha256=())
+    again = live(applied, marker=unhashed, media=(LiveMedia("gid://m/1", "Front"),))
+    assert one(applied, again).action == "no-op"

@@ -203,7 +203,9 @@ def test_create_carries_variant_images_with_the_media_in_product_set():
     assert data["files"] == [
         {"originalSource": WHITE, "alt": "White", "contentType": "IMAGE"},
         black,
-    ]  # a catalog path needs a staged upload: not sent (docs/marker.md, "Gaps")
+        # a catalog path stays the path: apply uploads it and sends the upload's URL instead
+        {"originalSource": "images/local.jpg", "alt": "Local", "contentType": "IMAGE"},
+    ]
     small, medium = data["variants"]
     assert small["file"] == black and "file" not in medium
 

@@ -157,3 +157,14 @@ ANY = st.recursive(
 def test_from_json_never_raises(text):
     marker, problem = Marker.from_json(text)
     assert (marker is None) != (problem is None)
+
+
+def test_a_local_files_hash_is_recorded_and_read_back_and_absent_for_urls():
+    url = Media("https://cdn.example.com/a.jpg", "A")
+    local = Media("images/b.jpg", "B", sha256="0123456789abcdef")
+    with_file = Marker.for_product(product(media=(url, local)), "main")
+    again, problem = Marker.from_json(with_file.to_json())
+    assert problem is None and again.media_sha256_map == {"images/b.jpg": "0123456789abcdef"}
+    # A catalog without local files writes the marker exactly as before (no new key).
+    only_url = Marker.for_product(product(media=(url,)), "main").to_json()
+    assert "media_sha256" not in json.loads(only_url)
