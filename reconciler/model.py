@@ -313,6 +313,9 @@ class Marker:
     media: tuple[str, ...] = ()
     media_ids: tuple[tuple[str, str], ...] = ()
     media_sha256: tuple[tuple[str, str], ...] = ()  # src -> Media.sha256 applied (local files)
+    # srcs an apply was about to add when it last wrote this marker (written before the add, the
+    # rest of the marker unchanged): a media of that file name found unrecorded is that add's
+    pending_media: tuple[str, ...] = ()
     tool: str = ""
     format: int = MARKER_FORMAT
 
@@ -385,6 +388,8 @@ class Marker:
         }
         if self.media_sha256:  # only local files have one; a marker without stays as it was
             data["media_sha256"] = dict(self.media_sha256)
+        if self.pending_media:
+            data["pending_media"] = list(self.pending_media)
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @staticmethod
@@ -467,6 +472,7 @@ def _marker_from(data: dict[str, Any]) -> Marker:
         media=tuple(media),
         media_ids=_string_map(data.get("media_ids")),
         media_sha256=_string_map(data.get("media_sha256")),
+        pending_media=tuple(sorted(_strings(data.get("pending_media")))),
         tool=_shared(data["tool"]),
         format=data["format"],
     )

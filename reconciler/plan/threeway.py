@@ -215,6 +215,12 @@ def _media_views(
         return {}
     live_media = {m.id: m for m in live.media}
     ids = {src: i for src, i in was.media_ids if i in live_media}
+    if marker is not None and marker.pending_media and now.media:
+        # An add an earlier apply announced but never recorded (stopped before the marker): the
+        # unrecorded media of those file names are its, not someone else's.
+        pending = tuple(m for m in now.media if m.src in marker.pending_media and m.src not in ids)
+        unrecorded = tuple(m for m in live.media if m.id not in {i for _src, i in was.media_ids})
+        ids.update(adopted_media(pending, unrecorded))
     if marker is None and now.media:
         ids = adopted_media(now.media, live.media)
         unmatched = len(ids) < len({m.src for m in now.media})

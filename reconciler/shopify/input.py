@@ -29,6 +29,7 @@ Rules (design README; docs/marker.md):
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from reconciler.model import (
@@ -81,7 +82,7 @@ def mutation_calls(
     product_set = _product_set_update(desired, live, v)
     if product_set is not None:
         calls.append(_call("ProductSet", product_set))
-    calls += _media_calls(desired, live.id, v)
+    calls += _pending_media(_media_calls(desired, live.id, v), live.id, marker)
     calls += _metafield_delete_calls(live, v)
     calls += _publication_calls(live.id, v)
     new_marker = Marker.for_product(desired, catalog, v.media_ids)
@@ -427,6 +428,29 @@ def _media_calls(desired: Product, owner: str, v: Views) -> list[dict[str, Any]]
     if files:
         calls.append(_call("FileUpdate", {"files": files}))
     return calls
+
+
+def _pending_media(
+    calls: list[dict[str, Any]], owner: str, marker: Marker | None
+) -> list[dict[str, Any]]:
+    """Media added to a product this catalog already marked are announced first: the marker as
+    it stands, plus the srcs about to be added. productUpdate(media:) is no upsert, and its ids
+    reach the marker only after it; a run stopped in between (a kill) leaves media no marker
+    names, which the next plan binds by file name only for these srcs (plan/threeway.py) instead
+    of adding them again. An unmarked product needs none: all its media are bound by name."""
+    adds = [c for c in calls if c["operation"] == "ProductUpdateMedia"]
+    if marker is None or not adds:
+        return calls
+    srcs = tuple(sorted({m["originalSource"] for c in adds for m in c["variables"]["media"]}))
+    pending = replace(marker, pending_media=srcs)
+    entry = {
+        "ownerId": owner,
+        "namespace": MARKER_NAMESPACE,
+        "key": MARKER_KEY,
+        "type": MARKER_TYPE,
+        "value": pending.to_json(),
+    }
+    return [_call("MetafieldsSet", {"metafields": [entry]}), *calls]
 
 
 def removal_calls(live: LiveProduct, action: str) -> list[dict[str, Any]]:
