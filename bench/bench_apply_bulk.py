@@ -11,7 +11,9 @@
    --detailed-exitcode` exits 0 (nothing left to do).
 2. For each plan tier (the sandbox's bucket and restore rate), the catalog size above which the
    plan's estimate says bulk is faster than sync (`CATALOG_BULK_RATE` set to the sandbox's rate).
-   Then, measured: catalogs of half and twice that size applied both ways on fresh sandboxes
+   The sandbox's bulk start-up (one phase of one line, timed) is measured first and given to the
+   estimate with CATALOG_BULK_START. Then, measured: catalogs of half and twice that size applied
+   both ways on fresh sandboxes
    (`--latency-ms`, default 250, the round trip the estimate assumes), and the mode `--mode auto`
    picks (the plan's estimate) compared with the mode that was faster. Baseline and figure come
    from the same process, on the same machine, minutes apart.
@@ -22,8 +24,10 @@ Target (issue 10): auto picks the faster mode on both sides of each tier's line.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,10 +36,14 @@ from pathlib import Path
 
 from bench_plan import CATALOG, data, model, write_catalog
 
-from reconciler.plan.estimate import calls_cost, estimate
+from reconciler.apply import bulk
+from reconciler.plan.estimate import BULK_PHASE_SECONDS, calls_cost, estimate
 from reconciler.plan.model import Change
 from reconciler.sandbox.testing import run_sandbox
+from reconciler.shopify import documents
+from reconciler.shopify.client import ShopifyClient
 from reconciler.shopify.input import mutation_calls
+from reconciler.shopify.store import ClientConfig, parse_store
 
 TIERS = {  # the sandbox's --plan: (bucket, restore rate), as Shopify sets them
     "standard": (2000.0, 100.0),
@@ -50,9 +58,25 @@ def catalog(root: Path, n: int) -> Path:
     return root
 
 
-def apply(root: Path, url: str, mode: str, bulk_rate: int) -> tuple[float, str]:
+def phase_start(url: str) -> float:
+    """The seconds one bulk phase takes besides its lines on this sandbox: a one-line operation
+    staged, uploaded, started, kept on the shop, polled to the end and forgotten (the median of
+    five). The estimate is told it with CATALOG_BULK_START, as a user would tell it their
+    store's."""
+
+    async def once() -> float:
+        async with ShopifyClient(ClientConfig(store=parse_store(url))) as client:
+            line = json.dumps({"metafields": []})
+            started = time.perf_counter()
+            await bulk._run_file(client, documents.load("MetafieldsSetBulk").query, [line])
+            return time.perf_counter() - started
+
+    return statistics.median(asyncio.run(once()) for _ in range(5))
+
+
+def apply(root: Path, url: str, mode: str, bulk_rate: int, start: float) -> tuple[float, str]:
     """Wall seconds of `catalog apply`, and its summary line."""
-    env = {**os.environ, "CATALOG_BULK_RATE": str(bulk_rate)}
+    env = {**os.environ, "CATALOG_BULK_RATE": str(bulk_rate), "CATALOG_BULK_START": f"{start:.3f}"}
     command = [
         sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--mode", mode,
         "--catalog", str(root), "--store", url,
@@ -76,27 +100,29 @@ def plan_is_empty(root: Path, url: str) -> tuple[bool, float]:
     return done.returncode == 0, time.perf_counter() - started
 
 
-def auto_mode(n: int, tier: str, bulk_rate: int) -> tuple[str, float, float]:
+def auto_mode(n: int, tier: str, bulk_rate: int, start: float) -> tuple[str, float, float]:
     """What the plan's estimate says for n of these products on an empty store of `tier`:
     (mode, sync seconds, bulk seconds). The changes are the plan's own calls."""
     bucket, rate = TIERS[tier]
     calls = mutation_calls(model(data(0)), None, None, catalog=CATALOG)
     change = Change(handle="p", action="create", reason="", mutation={"calls": calls},
                     cost=calls_cost(calls))  # fmt: skip
-    e = estimate([change] * n, restore_rate=rate, bucket=bucket, bulk_rate=bulk_rate)
+    e = estimate(
+        [change] * n, restore_rate=rate, bucket=bucket, bulk_rate=bulk_rate, bulk_start=start
+    )
     return e.mode, e.seconds, e.bulk_seconds
 
 
-def line(tier: str, bulk_rate: int) -> int:
+def line(tier: str, bulk_rate: int, start: float) -> int:
     """The smallest catalog size the estimate sends to bulk (binary search; it only grows)."""
     low, high = 1, 1
-    while auto_mode(high, tier, bulk_rate)[0] == "sync":
+    while auto_mode(high, tier, bulk_rate, start)[0] == "sync":
         low, high = high, high * 2
         if high > 1_000_000:
             return 0  # bulk never wins
     while low < high:
         middle = (low + high) // 2
-        if auto_mode(middle, tier, bulk_rate)[0] == "bulk":
+        if auto_mode(middle, tier, bulk_rate, start)[0] == "bulk":
             high = middle
         else:
             low = middle + 1
@@ -107,7 +133,7 @@ def end_to_end(n: int, bulk_rate: int, latency: float, tmp: Path) -> None:
     root = catalog(tmp / f"big-{n}", n)
     sandbox = run_sandbox(plan="plus", bulk_rate=bulk_rate, latency_ms=latency)
     try:
-        seconds, summary = apply(root, sandbox.url, "bulk", bulk_rate)
+        seconds, summary = apply(root, sandbox.url, "bulk", bulk_rate, BULK_PHASE_SECONDS)
         empty, plan_seconds = plan_is_empty(root, sandbox.url)
     finally:
         sandbox.stop()
@@ -117,11 +143,16 @@ def end_to_end(n: int, bulk_rate: int, latency: float, tmp: Path) -> None:
 
 
 def tier(name: str, bulk_rate: int, latency: float, tmp: Path) -> bool:
-    n_star = line(name, bulk_rate)
+    sandbox = run_sandbox(plan=name, bulk_rate=bulk_rate, latency_ms=latency)
+    try:
+        start = phase_start(sandbox.url)
+    finally:
+        sandbox.stop()
+    n_star = line(name, bulk_rate, start)
     if not n_star:
         print(f"{name}: the estimate never prefers bulk at {bulk_rate} lines/s")
         return True
-    print(f"{name}: bulk estimated faster from {n_star} products up")
+    print(f"{name}: a bulk phase starts in {start:.1f} s; bulk estimated faster from {n_star} up")
     ok = True
     for n in (max(2, n_star // 2), n_star * 2):
         root = catalog(tmp / f"{name}-{n}", n)
@@ -129,10 +160,10 @@ def tier(name: str, bulk_rate: int, latency: float, tmp: Path) -> bool:
         for mode in ("sync", "bulk"):
             sandbox = run_sandbox(plan=name, bulk_rate=bulk_rate, latency_ms=latency)
             try:
-                measured[mode] = apply(root, sandbox.url, mode, bulk_rate)[0]
+                measured[mode] = apply(root, sandbox.url, mode, bulk_rate, start)[0]
             finally:
                 sandbox.stop()
-        picked, sync_estimate, bulk_estimate = auto_mode(n, name, bulk_rate)
+        picked, sync_estimate, bulk_estimate = auto_mode(n, name, bulk_rate, start)
         faster = min(measured, key=measured.get)
         ok &= picked == faster
         print(

@@ -27,7 +27,7 @@ from reconciler.errors import CatalogError, Problem, TransportError, UsageError
 from reconciler.model import Product
 from reconciler.plan import hashing
 from reconciler.plan.compare import compare
-from reconciler.plan.estimate import BULK_RATE, STANDARD_RESTORE_RATE
+from reconciler.plan.estimate import BULK_PHASE_SECONDS, BULK_RATE, STANDARD_RESTORE_RATE
 from reconciler.plan.model import Plan
 from reconciler.shopify import store as stores
 from reconciler.shopify.client import ShopifyClient
@@ -95,6 +95,7 @@ class Prepared:
     config: stores.ClientConfig
     timings: dict[str, float]
     bulk_rate: float = BULK_RATE  # bulk lines a second the estimate assumes (CATALOG_BULK_RATE)
+    bulk_start: float = BULK_PHASE_SECONDS  # seconds a bulk phase takes besides its lines
 
 
 def prepare(options: PlanOptions, env: Mapping[str, str]) -> Prepared:
@@ -107,22 +108,23 @@ def prepare(options: PlanOptions, env: Mapping[str, str]) -> Prepared:
     timings = {"load": time.perf_counter() - started}
     desired = _narrow(catalog.products, options.targets)
     config = stores.resolve(options.store, env, catalog.settings)
-    return Prepared(catalog, desired, config, timings, _bulk_rate(env))
+    bulk_rate = _positive(env, "CATALOG_BULK_RATE", BULK_RATE, "lines a second")
+    bulk_start = _positive(env, "CATALOG_BULK_START", BULK_PHASE_SECONDS, "seconds")
+    return Prepared(catalog, desired, config, timings, bulk_rate, bulk_start)
 
 
-def _bulk_rate(env: Mapping[str, str]) -> float:
-    text = env.get("CATALOG_BULK_RATE", "").strip()
+def _positive(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
+    """A setting of the estimate from the environment: a finite number above 0."""
+    text = env.get(name, "").strip()
     if not text:
-        return BULK_RATE
+        return default
     try:
-        rate = float(text)
+        value = float(text)
     except ValueError:
-        rate = -1.0
-    if not rate > 0 or rate == float("inf"):
-        raise UsageError(
-            f"CATALOG_BULK_RATE must be a number of lines a second above 0, not {text!r}"
-        )
-    return rate
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise UsageError(f"{name} must be a number of {unit} above 0, not {text!r}")
+    return value
 
 
 async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOptions) -> PlanResult:
@@ -156,6 +158,7 @@ async def plan_live(client: ShopifyClient, prepared: Prepared, options: PlanOpti
         restore_rate=restore_rate,
         bucket=bucket,
         bulk_rate=prepared.bulk_rate,
+        bulk_start=prepared.bulk_start,
         desired_hashes=hashes,
     )
     plan = replace(

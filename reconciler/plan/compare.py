@@ -21,6 +21,7 @@ from reconciler.model import LiveProduct, Marker, Product
 from reconciler.plan import hashing
 from reconciler.plan.diff import field_changes
 from reconciler.plan.estimate import (
+    BULK_PHASE_SECONDS,
     BULK_RATE,
     MAX_REQUEST_COST,
     STANDARD_RESTORE_RATE,
@@ -61,6 +62,7 @@ def compare(
     restore_rate: float = STANDARD_RESTORE_RATE,
     bucket: float = 0.0,
     bulk_rate: float = BULK_RATE,
+    bulk_start: float = BULK_PHASE_SECONDS,
     desired_hashes: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan that makes `live` match `desired` for catalog `catalog_name` (pure).
@@ -109,6 +111,7 @@ def compare(
             restore_rate=restore_rate,
             bucket=bucket,
             bulk_rate=bulk_rate,
+            bulk_start=bulk_start,
         ),
         removals_blocked_reason=blocked,
         unmanaged_count=foreign,

@@ -1,7 +1,8 @@
 """What a plan will cost in Shopify's calculated query cost points, and how long that takes.
 
-Mutation costs follow Shopify's published formulas (shopify-facts.md §1.2); the selection a
-mutation asks back for is not counted (a few points each), so the figure is a floor, not a bound.
+A call costs what the client will request for it (shopify/documents.request_cost): the mutation's
+published formula (facts §1.2) plus the selection it reads back. Shopify refunds the difference
+to the actual cost after running it, so the figure is a ceiling of the points spent.
 """
 
 from __future__ import annotations
@@ -11,48 +12,44 @@ from typing import Any
 
 from reconciler.plan.bulkable import bulk_prefix
 from reconciler.plan.model import REMOVALS, Change, Cost, Estimate
+from reconciler.shopify import documents, throttle
 from reconciler.shopify.throttle import ThrottleStatus, in_flight_for
 
 STANDARD_RESTORE_RATE = 100.0  # points a second on a standard plan
-# Shopify publishes no speed for bulk mutations: lines a second assumed per operation (set the
-# store's own figure with CATALOG_BULK_RATE; docs/apply.md), and the time an operation takes to be
-# staged, started, and seen finished by polling.
+# Shopify publishes no speed for bulk mutations: lines a second assumed per operation, and the
+# seconds an operation takes to be staged, started and seen finished by polling (set the store's
+# own figures with CATALOG_BULK_RATE and CATALOG_BULK_START; docs/apply.md).
 BULK_RATE = 100.0
 BULK_PHASE_SECONDS = 5.0
 ROUND_TRIP = 0.25  # seconds a typical Admin API call takes
-MUTATION_BASE = 10.0
-MAX_REQUEST_COST = 1000  # Shopify refuses a single request whose cost is over this
-METAFIELDS_SET_MAX = 260.0
-# metafieldsSet: 10 + a weight per distinct owner (Product 4). The variant weight is not
-# published; 4 is taken so the estimate does not undershoot.
-OWNER_WEIGHT = {"Product": 4.0, "ProductVariant": 4.0}
+MAX_REQUEST_COST = documents.MAX_REQUEST_COST
+# The ids placeholders stand for, for the cost (metafieldsSet weighs owners by their type).
+_PLACEHOLDER_IDS = (
+    ("{{product.id}}", "gid://shopify/Product/0"),
+    ("{{variant:", "gid://shopify/ProductVariant/0"),
+    ("{{publication:", "gid://shopify/Publication/0"),
+)
 
 
 def product_set_cost(variables: dict[str, Any]) -> float:
     """10 + 0.2/variant + 0.6/variant file + 0.4/variant metafield + 0.4/metafield + 1.9/file."""
-    data = variables.get("input", {})
-    variants = data.get("variants") or []
-    points = MUTATION_BASE + 0.2 * len(variants)
-    points += sum(
-        0.6 * (v.get("file") is not None) + 0.4 * len(v.get("metafields") or ()) for v in variants
-    )
-    points += 0.4 * len(data.get("metafields") or ()) + 1.9 * len(data.get("files") or ())
-    return points
+    return throttle.product_set_cost(variables.get("input"))
 
 
 def call_cost(call: dict[str, Any]) -> float:
-    operation, variables = call["operation"], call["variables"]
-    if operation == "ProductSet":
-        return product_set_cost(variables)
-    if operation == "MetafieldsSet":
-        owners = {m["ownerId"] for m in variables["metafields"]}
-        weight = sum(
-            OWNER_WEIGHT["ProductVariant" if "Variant" in o else "Product"] for o in owners
-        )
-        return min(MUTATION_BASE + weight, METAFIELDS_SET_MAX)
-    if operation == "ProductUpdateMedia":
-        return MUTATION_BASE + 1.9 * len(variables.get("media") or ())
-    return MUTATION_BASE
+    """The requested cost the client will ask for: the mutation's formula (facts §1.2) plus the
+    selection it reads back, by the same rules the client's pacer admits it by."""
+    return documents.request_cost(call["operation"], _as_ids(call["variables"]))
+
+
+def _as_ids(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("{{"):
+        return next((gid for prefix, gid in _PLACEHOLDER_IDS if value.startswith(prefix)), value)
+    if isinstance(value, list):
+        return [_as_ids(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_ids(v) for k, v in value.items()}
+    return value
 
 
 def calls_cost(calls: Iterable[dict[str, Any]]) -> Cost:
@@ -74,10 +71,14 @@ def sync_in_flight(restore_rate: float, bucket: float) -> int:
 
 
 def bulk_seconds(
-    todo: Iterable[Change], restore_rate: float, bucket: float, bulk_rate: float
+    todo: Iterable[Change],
+    restore_rate: float,
+    bucket: float,
+    bulk_rate: float,
+    bulk_start: float = BULK_PHASE_SECONDS,
 ) -> float | None:
     """A bulk apply's time (apply/bulk.py): each phase's largest group of lines at `bulk_rate`
-    lines a second plus BULK_PHASE_SECONDS, then the calls left sync. None: no line to send."""
+    lines a second plus `bulk_start`, then the calls left sync. None: no line to send."""
     phases: dict[tuple[int, str], int] = {}
     rest_points, rest_calls = 0.0, 0
     for change in todo:
@@ -93,7 +94,7 @@ def bulk_seconds(
     for (k, _operation), lines in phases.items():
         per_phase[k] = max(per_phase.get(k, 0), lines)
     rate = bulk_rate if bulk_rate > 0 else float("inf")
-    bulk = sum(BULK_PHASE_SECONDS + lines / rate for lines in per_phase.values())
+    bulk = sum(bulk_start + lines / rate for lines in per_phase.values())
     return bulk + sync_seconds(rest_points, rest_calls, restore_rate, bucket)
 
 
@@ -103,6 +104,7 @@ def estimate(
     restore_rate: float = STANDARD_RESTORE_RATE,
     bucket: float = 0.0,
     bulk_rate: float = BULK_RATE,
+    bulk_start: float = BULK_PHASE_SECONDS,
 ) -> Estimate:
     """Total points, the seconds a sync apply takes, the seconds a bulk apply takes, and which
     of the two `--mode auto` uses: the faster."""
@@ -110,7 +112,7 @@ def estimate(
     points = round(sum(c.cost.points for c in todo), 1)
     calls = sum(c.cost.calls for c in todo)
     sync = round(sync_seconds(points, calls, restore_rate, bucket), 1)
-    bulk = bulk_seconds(todo, restore_rate, bucket, bulk_rate)
+    bulk = bulk_seconds(todo, restore_rate, bucket, bulk_rate, bulk_start)
     if bulk is None:
         mode, why, bulk = "sync", "nothing a bulk operation can carry", 0.0
     elif bulk < sync:
@@ -127,4 +129,5 @@ def estimate(
         bulk_seconds=round(bulk, 1),
         bucket=bucket,
         bulk_rate=bulk_rate,
+        bulk_start=bulk_start,
     )

@@ -86,6 +86,7 @@ class Estimate:
     bulk_seconds: float = 0.0  # what a bulk apply would take (0: nothing it could carry)
     bucket: float = 0.0  # the store's bucket, points (0: not known when planned)
     bulk_rate: float = 0.0  # bulk lines a second the bulk figure assumes
+    bulk_start: float = 0.0  # seconds a bulk phase takes besides its lines, assumed
 
 
 @dataclass(frozen=True, slots=True)

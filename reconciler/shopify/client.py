@@ -125,17 +125,6 @@ def _redirect_target(response: aiohttp.ClientResponse) -> str:
     return failures.redirect_target(str(response.url), response.headers.get("Location"))
 
 
-def _read_back(product_input: Mapping[str, Any]) -> int:
-    """How many variants a productSet reads back: as many as were sent, as far as the request
-    stays under Shopify's 1000-point ceiling (the selection costs about 2 points a variant, on top
-    of productSet's own cost: 2048 variants read back would cost 4096 alone)."""
-    sent = len(product_input.get("variants") or ())
-    room = (MAX_REQUEST_COST - throttle.product_set_cost(product_input)) / READ_BACK_VARIANT_COST
-    return max(1, min(sent, 2048, int(room) - 10))
-
-
-MAX_REQUEST_COST = 1000
-READ_BACK_VARIANT_COST = 2.0
 MAX_THROTTLED_WAITS = 50  # THROTTLED answers waited out per request before it counts as a retry
 
 
@@ -205,9 +194,7 @@ class ShopifyClient:
         if self._session is None:
             raise ShopifyError("the client is not open: use `async with ShopifyClient(...)`")
         document = documents.load(name)
-        variables = dict(variables or {})
-        if name == "ProductSet" and "variants" not in variables:
-            variables["variants"] = _read_back(variables.get("input") or {})
+        variables = documents.request_variables(name, variables or {})
         if idempotent is None:
             idempotent = not document.mutation or name in IDEMPOTENT_MUTATIONS
         data = await self._run(document, variables, idempotent, cost)

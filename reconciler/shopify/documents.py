@@ -195,4 +195,31 @@ def estimate_cost(document: Document, variables: Mapping[str, Any]) -> float:
         cost += throttle.product_set_cost(values.get("input")) - throttle.MUTATION_COST
     elif document.name == "MetafieldsSet":
         cost += throttle.metafields_set_cost(values.get("metafields")) - throttle.MUTATION_COST
+    elif document.name == "ProductUpdateMedia":
+        media_cost = throttle.product_update_cost(values.get("product"), values.get("media"))
+        cost += media_cost - throttle.MUTATION_COST
     return cost if cost != float("inf") else throttle.FALLBACK_ESTIMATE
+
+
+MAX_REQUEST_COST = 1000  # Shopify refuses one request whose requested cost is over this
+READ_BACK_VARIANT_COST = 2.0  # a variant node read back by productSet: id + selectedOptions
+
+
+def request_variables(name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables the client sends with `name`: productSet reads back as many variants as were
+    sent, as far as the request stays under the 1000-point ceiling (the selection costs about 2
+    points a variant on top of productSet's own cost: 2048 read back would cost 4096 alone)."""
+    variables = dict(variables)
+    if name == "ProductSet" and "variants" not in variables:
+        product_input = variables.get("input") or {}
+        sent = len(product_input.get("variants") or ())
+        room = (
+            MAX_REQUEST_COST - throttle.product_set_cost(product_input)
+        ) / READ_BACK_VARIANT_COST
+        variables["variants"] = max(1, min(sent, 2048, int(room) - 10))
+    return variables
+
+
+def request_cost(name: str, variables: Mapping[str, Any]) -> float:
+    """What the client will ask Shopify for with this call: its requested cost."""
+    return estimate_cost(load(name), request_variables(name, variables))

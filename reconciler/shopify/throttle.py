@@ -194,7 +194,7 @@ def product_set_cost(product_input: Mapping[str, Any] | None) -> float:
     cost += 0.4 * len(product_input.get("metafields") or [])
     cost += 1.9 * len(product_input.get("files") or [])
     for variant in variants:
-        cost += 0.6 * (1 if variant.get("file") else 0)
+        cost += 0.6 * (variant.get("file") is not None)
         cost += 0.4 * len(variant.get("metafields") or [])
     return cost
 
@@ -204,6 +204,12 @@ def product_set_cost(product_input: Mapping[str, Any] | None) -> float:
 # the estimate errs high (an estimate too low lets requests in that the bucket cannot pay for).
 METAFIELDS_SET_WEIGHTS = {"Order": 10, "Product": 4, "Collection": 1, "Customer": 1, "Shop": 1}
 METAFIELDS_SET_MAX = 260
+
+
+def product_update_cost(product: Any, media: Any) -> float:
+    """productUpdate's dynamic cost (facts §1.2): 10 + 0.4×product metafields + 1.9×media."""
+    product = product if isinstance(product, Mapping) else {}
+    return MUTATION_COST + 0.4 * len(product.get("metafields") or ()) + 1.9 * len(media or ())
 
 
 def metafields_set_cost(metafields: Any) -> float:

@@ -229,3 +229,22 @@ def _read_all(fd: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode()
+
+
+def test_the_bulk_figures_the_estimate_assumes_come_from_the_environment(
+    capsys, catalog, sandbox, monkeypatch
+):
+    write(catalog, [product(f"p{i}") for i in range(3)])
+    monkeypatch.setenv("CATALOG_BULK_RATE", "0.5")
+    monkeypatch.setenv("CATALOG_BULK_START", "2")
+    code, _, _ = run(capsys, "plan", "--store", sandbox.url, "--out", "slow.json")
+    assert code == 0
+    slow = json.loads(Path("slow.json").read_text())["estimate"]
+    assert (slow["bulk_rate"], slow["bulk_start"]) == (0.5, 2.0)
+    # Two phases (productSets, then markers) of 3 lines at half a line a second, 2 s each.
+    assert slow["bulk_seconds"] == 2 * (2 + 3 / 0.5) and slow["mode"] == "sync"
+    for name, text in (("CATALOG_BULK_RATE", "fast"), ("CATALOG_BULK_START", "-1")):
+        monkeypatch.setenv(name, text)
+        code, _, err = run(capsys, "plan", "--store", sandbox.url)
+        assert code == 1 and f"{name} must be a number" in err and "Traceback" not in err
+        monkeypatch.delenv(name)

@@ -36,7 +36,7 @@ def test_demo_catalog_against_a_lived_in_store(capsys, sandbox, tmp_path, no_sto
     assert '~ tags: ["linen"] -> ["linen", "summer"]' in out
     assert out.endswith(
         "Plan: 2 to create, 2 to update, 1 to archive, 0 to delete.\n"
-        "Estimate: 147.6 points in 12 calls, about 0.2 s sync at 100 points/s, 2000-point "
+        "Estimate: 207.6 points in 12 calls, about 0.2 s sync at 100 points/s, 2000-point "
         "bucket; apply mode: sync (bulk would take about 10.1 s).\n"
         "1 to adopt (apply only marks them as this catalog's).\n"
         "1 product(s) in the store are not this catalog's: left alone.\n"

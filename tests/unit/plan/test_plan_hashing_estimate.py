@@ -20,6 +20,7 @@ from reconciler.plan.estimate import (
     sync_seconds,
 )
 from reconciler.plan.model import Change, Cost
+from reconciler.shopify import documents
 
 
 def products() -> list[Product]:
@@ -80,8 +81,13 @@ def test_product_set_cost_follows_shopifys_formula():
 def test_plan_estimate_totals_points_and_time():
     plan = compare({"tee": product()}, {}, catalog_name=CATALOG, restore_rate=50.0)
     change = plan.changes[0]
-    # productSet: 10 + 2 variants * 0.2 + 1 metafield * 0.4; marker metafieldsSet: 10 + 4
-    assert change.cost == Cost(points=round(10.8 + 14.0, 1), calls=2)
+    # productSet: 10 + 2 variants * 0.2 + 1 metafield * 0.4; marker metafieldsSet: 10 + 4 (a
+    # Product owner); each plus the selection it reads back, as the client requests them.
+    product_set, marker = change.mutation["calls"]
+    assert product_set_cost(product_set["variables"]) == 10.8
+    selection = documents.request_cost("ProductSet", product_set["variables"]) - 10.8
+    assert selection > 0
+    assert change.cost == Cost(points=round(10.8 + 14.0 + selection + 2.0, 1), calls=2)
     assert plan.estimate.points == change.cost.points
     # No bucket known: every point waits for the refill.
     assert plan.estimate.seconds == round(change.cost.points / 50.0, 1)
