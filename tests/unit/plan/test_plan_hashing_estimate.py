@@ -83,7 +83,7 @@ def test_plan_estimate_totals_points_and_time():
     change = plan.changes[0]
     # productSet: 10 + 2 variants * 0.2 + 1 metafield * 0.4; marker metafieldsSet: 10 + 4 (a
     # Product owner); each plus the selection it reads back, as the client requests them.
-    product_set, marker = change.mutation["calls"]
+    product_set, _marker = change.mutation["calls"]
     assert product_set_cost(product_set["variables"]) == 10.8
     selection = documents.request_cost("ProductSet", product_set["variables"]) - 10.8
     assert selection > 0
