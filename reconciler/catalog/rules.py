@@ -253,6 +253,9 @@ def media_src_problem(src: str, catalog_dir: Path) -> str | None:
             return f"media file {_short(src)} is larger than {limit} MB (Shopify's limit)"
         if size == 0:
             return f"media file {_short(src)} is empty"
+        if target.suffix.lower() not in IMAGE_SUFFIXES:
+            kinds = ", ".join(sorted(IMAGE_SUFFIXES))
+            return f"media file {_short(src)} is not an image ({kinds}): media are images"
     except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a link loop (3.11)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a bad name"
         return f"media file {_short(src)} cannot be looked up: {reason}"
@@ -260,6 +263,9 @@ def media_src_problem(src: str, catalog_dir: Path) -> str | None:
 
 
 _NAME_MAX = 255  # bytes in one file name: Linux, macOS and Windows alike
+# What apply adds a local file as: an IMAGE (videos and 3D models need other media types the
+# catalog format does not carry), in the formats Shopify accepts for product images.
+IMAGE_SUFFIXES = frozenset({".avif", ".gif", ".heic", ".jpeg", ".jpg", ".png", ".webp"})
 
 
 def _short(text: str, limit: int = 80) -> str:
