@@ -288,6 +288,10 @@ async def _read_and_hash(
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+            elif not task.cancelled():
+                # Both may have failed (a refused token fails every request): one error is
+                # raised; the other is taken here, or asyncio prints it with a traceback at exit.
+                task.exception()
     return live, hashes, currency
 
 

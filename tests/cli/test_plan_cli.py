@@ -248,3 +248,21 @@ def test_the_bulk_figures_the_estimate_assumes_come_from_the_environment(
         code, _, err = run(capsys, "plan", "--store", sandbox.url)
         assert code == 1 and f"{name} must be a number" in err and "Traceback" not in err
         monkeypatch.delenv(name)
+
+
+def test_a_refused_token_is_one_line_on_stderr_not_a_traceback(catalog, sandbox_factory):
+    """Every request fails at once: the error raised is shown; the others are not printed by
+    asyncio at exit ("Task exception was never retrieved", with a traceback)."""
+    store = sandbox_factory(token="shpat_the_right_one")
+    write(catalog, [product("a")])
+    env = {k: v for k, v in os.environ.items() if k not in STORE_ENV and not k.startswith("CI")}
+    env["SHOPIFY_ACCESS_TOKEN"] = TOKEN
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler", "plan", "--catalog", str(catalog), "--store",
+         store.url],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the access token was refused" in lines[0], done.stderr
+    assert TOKEN not in done.stderr
