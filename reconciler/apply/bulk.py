@@ -218,7 +218,13 @@ async def _run_files(
             got = await _run_file(client, document, [lines[i] for i in indexes])
             results.update({indexes[k]: v for k, v in got.items() if 0 <= k < len(indexes)})
 
-    await asyncio.gather(*(one(part) for part in split(lines, limit)))
+    parts = split(lines, limit)
+    # Every part runs to its end (none left running unawaited) and every error is taken (none
+    # left for asyncio to print at exit); the first one is raised.
+    done = await asyncio.gather(*(one(part) for part in parts), return_exceptions=True)
+    failed = next((d for d in done if isinstance(d, BaseException)), None)
+    if failed is not None:
+        raise failed
     return results
 
 
