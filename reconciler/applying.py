@@ -151,6 +151,7 @@ async def _send(
                 concurrency=concurrency,
                 stop=stop,
                 on_done=on_done,
+                on_stage=ticker.on_stage if ticker else None,
                 max_operations=bulk.max_operations(plan.api_version),
                 local_media=local_media,
             )

@@ -69,6 +69,7 @@ async def run_changes(
     concurrency: int = sync.DEFAULT_CONCURRENCY,
     stop: Callable[[], bool] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
     file_limit: int = FILE_LIMIT,
     max_operations: int = MAX_OPERATIONS,
     local_media: LocalMedia | None = None,
@@ -79,6 +80,7 @@ async def run_changes(
     removals = [c for c in todo if c.action in REMOVALS]
     products = [_Product(c, bulk_prefix(_calls(c), c.product_id), c.product_id) for c in writes]
     bulked = [p for p in products if p.prefix]
+    phases = max((p.prefix for p in bulked), default=0)
     phase = 0
     while True:
         batch = [p for p in bulked if p.failure is None and p.prefix > phase]
@@ -88,8 +90,11 @@ async def run_changes(
             for p in batch:
                 p.failure = sync._skipped(p.change, "not run: apply was interrupted")
             break
-        await _run_phase(client, batch, phase, file_limit, max_operations)
+        counted = _Counted(on_stage, f"bulk phase {phase + 1}/{phases}", len(batch))
+        await _run_phase(client, batch, phase, file_limit, max_operations, counted)
         phase += 1
+    if on_stage is not None:
+        on_stage("")
     outcomes: list[Outcome] = []
     later: list[Change] = []
     for p in products:
@@ -131,8 +136,35 @@ def _done(p: _Product) -> Outcome:
                    product_id=p.product_id)  # fmt: skip
 
 
+class _Counted:
+    """The lines a phase's operations have run, as their polls report (objectCount), told to
+    `on_stage`: products finish only when their phase does, so this is the progress to show."""
+
+    def __init__(self, on_stage: Callable[[str], None] | None, name: str, total: int):
+        self.on_stage, self.name, self.total = on_stage, name, total
+        self.counts: dict[Any, int] = {}
+        self.tell()
+
+    def poll(self, key: Any) -> Callable[[bulk_read.BulkResult], None]:
+        def heard(result: bulk_read.BulkResult) -> None:
+            self.counts[key] = result.object_count
+            self.tell()
+
+        return heard
+
+    def tell(self) -> None:
+        if self.on_stage is not None:
+            done = min(self.total, sum(self.counts.values()))
+            self.on_stage(f"{self.name}: {done:,}/{self.total:,} lines")
+
+
 async def _run_phase(
-    client: Any, batch: list[_Product], phase: int, file_limit: int, max_operations: int
+    client: Any,
+    batch: list[_Product],
+    phase: int,
+    file_limit: int,
+    max_operations: int,
+    counted: _Counted,
 ) -> None:
     """The `phase`-th bulk call of every product in `batch`: one operation per mutation."""
     groups: dict[str, list[tuple[_Product, dict[str, Any]]]] = {}
@@ -149,7 +181,7 @@ async def _run_phase(
     async def group(operation: str, members: list[tuple[_Product, dict[str, Any]]]) -> None:
         lines = [json.dumps(v, separators=(",", ":"), ensure_ascii=False) for _, v in members]
         try:
-            results = await _run_files(client, operation, lines, file_limit, slots)
+            results = await _run_files(client, operation, lines, file_limit, slots, counted)
         except ReconcilerError as exc:
             results, error = {}, str(exc)
         else:
@@ -207,7 +239,12 @@ def split(lines: list[str], limit: int) -> list[list[int]]:
 
 
 async def _run_files(
-    client: Any, operation: str, lines: list[str], limit: int, slots: asyncio.Semaphore
+    client: Any,
+    operation: str,
+    lines: list[str],
+    limit: int,
+    slots: asyncio.Semaphore,
+    counted: _Counted | None = None,
 ) -> dict[int, dict]:
     """Every line's result, by its index in `lines`."""
     results: dict[int, dict] = {}
@@ -215,7 +252,8 @@ async def _run_files(
 
     async def one(indexes: list[int]) -> None:
         async with slots:
-            got = await _run_file(client, document, [lines[i] for i in indexes])
+            heard = counted.poll((operation, indexes[0])) if counted is not None else None
+            got = await _run_file(client, document, [lines[i] for i in indexes], heard)
             results.update({indexes[k]: v for k, v in got.items() if 0 <= k < len(indexes)})
 
     parts = split(lines, limit)
@@ -228,7 +266,12 @@ async def _run_files(
     return results
 
 
-async def _run_file(client: Any, mutation: str, lines: list[str]) -> dict[int, dict]:
+async def _run_file(
+    client: Any,
+    mutation: str,
+    lines: list[str],
+    on_poll: Callable[[bulk_read.BulkResult], None] | None = None,
+) -> dict[int, dict]:
     with tempfile.TemporaryDirectory(prefix="catalog-bulk-") as tmp:
         path = Path(tmp) / "variables.jsonl"
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
@@ -245,7 +288,7 @@ async def _run_file(client: Any, mutation: str, lines: list[str]) -> dict[int, d
         raise ShopifyError(f"Shopify refused the bulk apply: {text or 'no operation'}")
     operation_id = payload["bulkOperation"]["id"]
     await _keep(client, operation_id, add=True)
-    result = await bulk_read.wait(client, operation_id)
+    result = await bulk_read.wait(client, operation_id, on_poll=on_poll)
     out: dict[int, dict] = {}
     url = result.url or result.partial_data_url
     if url:

@@ -27,6 +27,7 @@ class Snapshot:
     failed: int
     seconds: float  # since the send phase started
     points: float  # points spent since then
+    stage: str = ""  # what runs now when products finish only in batches (a bulk phase)
 
     @property
     def per_s(self) -> float:
@@ -62,6 +63,8 @@ def line(snap: Snapshot, final: bool = False) -> str:
     text = f"Applied {snap.done}/{snap.total} products{failed} {rates}"
     if final:
         return f"{text} in {duration(snap.seconds)}"
+    if snap.stage:
+        return f"{text}; {snap.stage}"
     eta = snap.eta
     return f"{text}, {'about ' + duration(eta) + ' left' if eta is not None else 'starting'}"
 
@@ -73,6 +76,8 @@ def bar(snap: Snapshot, width: int = BAR_WIDTH) -> str:
     eta = snap.eta
     left = "ETA " + (duration(eta) if eta is not None else "-")
     failed = f"  {snap.failed} failed" if snap.failed else ""
+    if snap.stage:
+        left = snap.stage
     return (
         f"[{'#' * filled}{'.' * (width - filled)}] {snap.done}/{snap.total}{failed}  "
         f"{snap.per_s:.1f}/s  {snap.points_per_s:.0f} points/s  {left}"
@@ -98,6 +103,7 @@ class Ticker:
         self.points, self.clock = points, clock
         self.started = clock()
         self.done = self.failed = 0
+        self.stage = ""  # set by bulk mode while a phase runs (on_stage)
         self._width = 0  # of the bar last drawn, to blank what a shorter one leaves
 
     def on_done(self, outcome: Any) -> None:
@@ -106,9 +112,13 @@ class Ticker:
         if not getattr(outcome, "ok", True) and not getattr(outcome, "skipped", False):
             self.failed += 1
 
+    def on_stage(self, text: str) -> None:
+        """bulk.run_changes's `on_stage`: what runs now ("" when products finish one by one)."""
+        self.stage = text
+
     def snapshot(self) -> Snapshot:
         seconds = self.clock() - self.started
-        return Snapshot(self.done, self.total, self.failed, seconds, self.points())
+        return Snapshot(self.done, self.total, self.failed, seconds, self.points(), self.stage)
 
     def show(self) -> None:
         if self.tty:

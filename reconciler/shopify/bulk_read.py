@@ -100,14 +100,21 @@ async def run_query(
 
 
 async def wait(
-    client: ShopifyClient, operation_id: str, *, poll_max: float = POLL_MAX
+    client: ShopifyClient,
+    operation_id: str,
+    *,
+    poll_max: float = POLL_MAX,
+    on_poll: Callable[[BulkResult], None] | None = None,
 ) -> BulkResult:
-    """Poll a bulk operation until it has finished, backing off up to `poll_max` seconds."""
+    """Poll a bulk operation until it has finished, backing off up to `poll_max` seconds;
+    `on_poll` hears each answer (its objectCount: progress)."""
     delay = POLL_FIRST
     while True:
         node = (await client.execute("BulkOperationStatus", {"id": operation_id}))["node"]
         if node is None:
             raise ShopifyError(f"the bulk operation {operation_id} disappeared")
+        if on_poll is not None:
+            on_poll(BulkResult.from_node(node))
         if node["status"] in FINISHED:
             return BulkResult.from_node(node)
         await asyncio.sleep(delay)

@@ -5,6 +5,10 @@ blocks removals; a bulk apply left running by an interrupted run is awaited, nev
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 from store_reads import unthrottled
@@ -173,3 +177,29 @@ def test_with_faults_a_bulk_apply_converges_within_two_runs_without_duplicates(
         desired = catalog[node["handle"]]
         assert len(node["variants"]["nodes"]) == len(desired.variants), node["handle"]
         assert len(node["media"]["nodes"]) == len(desired.media or ()), node["handle"]
+
+
+def test_without_a_terminal_a_bulk_apply_shows_each_phase_lines(demo, sandbox_factory):
+    """Products finish only when their phase does: the periodic lines show the phase's lines
+    as the operations' polls report them."""
+    store = sandbox_factory(bulk_rate=4)  # a second or two a phase
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "CI"))}
+    env["CATALOG_PROGRESS_INTERVAL"] = "0.05"
+    command = [sys.executable, "-m", "reconciler", "apply", "--mode", "bulk", "--catalog",
+               str(demo), "--store", store.url, "--auto-approve"]  # fmt: skip
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 0, done.stderr
+    staged = [
+        re.search(r"; bulk phase (\d)/2: (\d+)/(\d+) lines$", line)
+        for line in done.stderr.splitlines()
+        if line.startswith("Applied ")
+    ]
+    phases = {(m[1], int(m[3])) for m in staged if m}
+    assert {p for p, _ in phases} == {"1", "2"}, done.stderr  # both phases were shown
+    counts = [int(m[2]) for m in staged if m and m[1] == "1"]
+    assert counts == sorted(counts) and all(
+        c <= int(m[3]) for m in staged if m for c in [int(m[2])]
+    )
+    assert done.stderr.splitlines()[-1].startswith("Applied 10/10 products")
