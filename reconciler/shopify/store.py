@@ -32,8 +32,8 @@ DEFAULT_MAX_RETRIES = 5
 
 SHOPIFY, URL, SANDBOX = "shopify", "url", "sandbox"
 
-_SHOP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+_SHOP_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_API_VERSION = re.compile(r"\d{4}-(01|04|07|10)|unstable")
 _LOOPBACK_NAMES = {"localhost"}
 _TRUE = {"true", "1", "yes"}
 _USER_SOURCES = {"--store", "SHOPIFY_STORE"}  # values the user typed or configured themselves
@@ -117,7 +117,7 @@ def parse_store(value: str, source: str = "--store") -> StoreTarget:
     if "://" in text:
         return _parse_url(text, source)
     name = text.lower().removesuffix(".myshopify.com")
-    if not _SHOP_NAME.match(name):
+    if not _SHOP_NAME.fullmatch(name):
         raise UsageError(
             f"{source}: {value!r} is not a store: use my-shop, my-shop.myshopify.com, "
             "https://host[:port], http://127.0.0.1:PORT or sandbox"
@@ -212,7 +212,7 @@ def select_store(
 def select_api_version(env: Mapping[str, str], settings: Any = None) -> str:
     version = _first(env.get("SHOPIFY_API_VERSION"), _setting(settings, "api_version"))
     version = DEFAULT_API_VERSION if version is None else str(version).strip()
-    if not _API_VERSION.match(version):
+    if not _API_VERSION.fullmatch(version):
         raise UsageError(f"API version {version!r} is not YYYY-MM (a quarter: 01, 04, 07, 10)")
     return version
 
