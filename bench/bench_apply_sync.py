@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_read import free_port
+from bench_read import start_sandbox
 
 from reconciler.apply.sync import run_changes
 from reconciler.plan.model import Plan
@@ -74,23 +74,6 @@ def write_catalog(root: Path, n: int, name: str) -> Path:
         docs = [product_yaml(i) for i in range(start, min(n, start + 100))]
         (root / "products" / f"batch-{start // 100}.yaml").write_text("---\n".join(docs))
     return root
-
-
-def start_sandbox() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port),
-               "--latency-ms", str(LATENCY_MS), "--bucket", str(BUCKET),
-               "--restore-rate", str(RESTORE_RATE)]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if http("GET", f"{url}/_sandbox/health", timeout=1).status == 200:
-                return proc, url
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the sandbox did not start")
 
 
 def env() -> dict[str, str]:
@@ -138,7 +121,14 @@ def apply(url: str, catalog: Path, report: Path) -> dict:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 800
     b = int(sys.argv[2]) if len(sys.argv) > 2 else 40
-    proc, url = start_sandbox()
+    proc, url = start_sandbox(
+        "--latency-ms",
+        str(LATENCY_MS),
+        "--bucket",
+        str(BUCKET),
+        "--restore-rate",
+        str(RESTORE_RATE),
+    )
     try:
         with tempfile.TemporaryDirectory() as tmp:
             small = write_catalog(Path(tmp) / "small", b, "bench")

@@ -80,10 +80,11 @@ def peak_rss() -> int:
     return 0
 
 
-def start_sandbox() -> tuple[subprocess.Popen, str]:
+def start_sandbox(*options: str) -> tuple[subprocess.Popen, str]:
+    """`catalog sandbox serve OPTIONS` as its own process, once it answers; (process, URL)."""
     port = free_port()
     command = [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port),
-               "--bulk-rate", "0", "--plan", "standard"]  # fmt: skip
+               *options]  # fmt: skip
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -158,7 +159,7 @@ async def measure(url: str, n: int) -> None:
 
 
 def one(n: int) -> None:
-    proc, url = start_sandbox()
+    proc, url = start_sandbox("--bulk-rate", "0", "--plan", "standard")
     try:
         started = time.perf_counter()
         seed(url, n)

@@ -22,12 +22,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
 import sys
 import time
 from decimal import Decimal
 
-from bench_read import free_port
+from bench_read import start_sandbox
 
 from reconciler.model import Marker, Media, Metafield, Option, Product, Variant
 from reconciler.sandbox.testing import http
@@ -90,22 +89,6 @@ def product_input(i: int, ours: bool) -> dict:
             {"originalSource": m.src, "alt": m.alt, "contentType": "IMAGE"} for m in product.media
         ],
     }  # fmt: skip
-
-
-def start_sandbox() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", str(port),
-               "--plan", "standard", "--latency-ms", str(LATENCY_MS)]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if http("GET", f"{url}/_sandbox/health", timeout=1).status == 200:
-                return proc, url
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the sandbox did not start")
 
 
 def seed(url: str, n: int, step: int, batch: int = 250) -> None:
@@ -182,7 +165,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     share = float(sys.argv[2]) if len(sys.argv) > 2 else 0.1
     step = max(1, round(1 / share))
-    proc, url = start_sandbox()
+    proc, url = start_sandbox("--plan", "standard", "--latency-ms", str(LATENCY_MS))
     try:
         started = time.perf_counter()
         seed(url, n, step)

@@ -144,26 +144,18 @@ async def _send(
     with _interruptible(notify) as interrupted, _showing(ticker):
         started = time.monotonic()
         stop = lambda: interrupted.is_set() or held.lost.is_set()  # noqa: E731
+        common = {"concurrency": concurrency, "stop": stop, "on_done": on_done,
+                  "local_media": local_media}  # fmt: skip
         if apply_mode(options.mode, plan) == "bulk":
             outcomes = await bulk.run_changes(
                 client,
                 changes,
-                concurrency=concurrency,
-                stop=stop,
-                on_done=on_done,
+                **common,
                 on_stage=ticker.on_stage if ticker else None,
                 max_operations=bulk.max_operations(plan.api_version),
-                local_media=local_media,
             )
         else:
-            outcomes = await run_changes(
-                client,
-                changes,
-                concurrency=concurrency,
-                stop=stop,
-                on_done=on_done,
-                local_media=local_media,
-            )
+            outcomes = await run_changes(client, changes, **common)
     phase = client.stats.minus(before)
     return Report(
         prepared.catalog.settings.name,

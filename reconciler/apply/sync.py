@@ -26,10 +26,8 @@ from reconciler.apply import media
 from reconciler.errors import ReconcilerError, TransportError, UserErrorsError
 from reconciler.model import MARKER_KEY, MARKER_NAMESPACE, Marker
 from reconciler.plan.model import REMOVALS, Change
-from reconciler.shopify.input import VARIANT_PREFIX
+from reconciler.shopify.input import PRODUCT_ID, PUBLICATION_PREFIX, VARIANT_PREFIX
 
-PRODUCT_ID = "{{product.id}}"
-_PUBLICATION = "{{publication:"
 DEFAULT_CONCURRENCY = 16
 
 
@@ -79,8 +77,7 @@ async def run_changes(
     removals = [c for c in todo if c.action in REMOVALS]
     stop = stop or (lambda: False)
     publications = await _publication_ids(client, todo)
-    runner = _Runner(client, publications, stop, on_done, concurrency)
-    runner.local_media = local_media or media.LocalMedia()
+    runner = _Runner(client, publications, stop, on_done, concurrency, local_media)
     outcomes = await runner.run_all(writes)
     if any(not o.ok for o in outcomes):
         why = "not run: a write failed, and removals never follow a failed write"
@@ -98,11 +95,12 @@ class _Runner:
         stop: Callable[[], bool],
         on_done: Callable[[Outcome], None] | None,
         concurrency: int,
+        local_media: media.LocalMedia | None = None,
     ):
         self.client, self.publications, self.stop = client, publications, stop
         self.on_done = on_done or (lambda _o: None)
         self.slots = asyncio.Semaphore(max(1, concurrency))
-        self.local_media = media.LocalMedia()
+        self.local_media = local_media or media.LocalMedia()
 
     async def run_all(self, changes: list[Change]) -> list[Outcome]:
         return list(await asyncio.gather(*(self._one(c) for c in changes)))
@@ -122,7 +120,7 @@ class _Runner:
         state = _Fill(change.product_id, dict(self.publications))
         try:
             for call in (change.mutation or {}).get("calls", ()):
-                if state.variant_ids is None and VARIANT_PREFIX in json.dumps(call):
+                if state.variant_ids is None and _names_variants(call):
                     state.variant_ids = await _variant_ids(self.client, state.product_id)
                 name, variables = call["operation"], state.variables(call)
                 outcome.calls += 1
@@ -199,6 +197,15 @@ async def _media_ids(client: Client, product_id: str) -> list[str]:
         after = media["pageInfo"]["endCursor"]
 
 
+def _names_variants(call: Mapping[str, Any]) -> bool:
+    """Whether the call writes metafields of variants named by their options (the only place
+    input.py puts a `{{variant:...}}` placeholder)."""
+    if call["operation"] != "MetafieldsSet":
+        return False
+    owners = (m.get("ownerId") for m in call["variables"]["metafields"])
+    return any(isinstance(o, str) and o.startswith(VARIANT_PREFIX) for o in owners)
+
+
 async def _variant_ids(
     client: Client, product_id: str | None
 ) -> dict[tuple[tuple[str, str], ...], str]:
@@ -256,8 +263,8 @@ class _Fill:
             if self.product_id is None:
                 raise ReconcilerError("the product's id is not known yet (its create failed)")
             return self.product_id
-        if text.startswith(_PUBLICATION) and text.endswith("}}"):
-            name = text[len(_PUBLICATION) : -2]
+        if text.startswith(PUBLICATION_PREFIX) and text.endswith("}}"):
+            name = text[len(PUBLICATION_PREFIX) : -2]
             if name not in self.publications:
                 known = ", ".join(sorted(self.publications)) or "none"
                 raise ReconcilerError(f"no sales channel named {name!r} (the store has: {known})")
@@ -302,7 +309,7 @@ def _skipped(change: Change, why: str) -> Outcome:
 
 async def _publication_ids(client: Client, changes: list[Change]) -> dict[str, str]:
     """Publication name -> id, read once, only when some call names a publication."""
-    if not any(_PUBLICATION in json.dumps(c.mutation or {}) for c in changes):
+    if not any(PUBLICATION_PREFIX in json.dumps(c.mutation or {}) for c in changes):
         return {}
     names: dict[str, str] = {}
     after = None

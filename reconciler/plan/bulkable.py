@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-PRODUCT_ID = "{{product.id}}"
+from reconciler.shopify.input import PRODUCT_ID
 
 # operation -> (the bulk document sent as the mutation string, its payload field in results)
 BULK_DOCUMENTS = {

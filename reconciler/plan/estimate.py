@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.plan.bulkable import bulk_prefix
 from reconciler.plan.model import REMOVALS, Change, Cost, Estimate
 from reconciler.shopify import documents, throttle
+from reconciler.shopify.input import PRODUCT_ID, VARIANT_PREFIX
 from reconciler.shopify.throttle import ThrottleStatus, in_flight_for
 
 STANDARD_RESTORE_RATE = 100.0  # points a second on a standard plan
@@ -23,11 +24,10 @@ BULK_RATE = 100.0
 BULK_PHASE_SECONDS = 5.0
 ROUND_TRIP = 0.25  # seconds a typical Admin API call takes
 MAX_REQUEST_COST = documents.MAX_REQUEST_COST
-# The ids placeholders stand for, for the cost (metafieldsSet weighs owners by their type).
-_PLACEHOLDER_IDS = (
-    ("{{product.id}}", "gid://shopify/Product/0"),
-    ("{{variant:", "gid://shopify/ProductVariant/0"),
-    ("{{publication:", "gid://shopify/Publication/0"),
+# metafieldsSet weighs each owner by its type: the ids the owner placeholders stand for.
+_OWNER_IDS = (
+    (PRODUCT_ID, "gid://shopify/Product/0"),
+    (VARIANT_PREFIX, "gid://shopify/ProductVariant/0"),
 )
 
 
@@ -39,17 +39,17 @@ def product_set_cost(variables: dict[str, Any]) -> float:
 def call_cost(call: dict[str, Any]) -> float:
     """The requested cost the client will ask for: the mutation's formula (facts §1.2) plus the
     selection it reads back, by the same rules the client's pacer admits it by."""
-    return documents.request_cost(call["operation"], _as_ids(call["variables"]))
+    operation, variables = call["operation"], call["variables"]
+    if operation == "MetafieldsSet":
+        owners = [{**m, "ownerId": _owner_id(m.get("ownerId"))} for m in variables["metafields"]]
+        variables = {**variables, "metafields": owners}
+    return documents.request_cost(operation, variables)
 
 
-def _as_ids(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("{{"):
-        return next((gid for prefix, gid in _PLACEHOLDER_IDS if value.startswith(prefix)), value)
-    if isinstance(value, list):
-        return [_as_ids(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _as_ids(v) for k, v in value.items()}
-    return value
+def _owner_id(owner: Any) -> Any:
+    if isinstance(owner, str):
+        return next((gid for prefix, gid in _OWNER_IDS if owner.startswith(prefix)), owner)
+    return owner
 
 
 def calls_cost(calls: Iterable[dict[str, Any]]) -> Cost:

@@ -219,7 +219,8 @@ def _media_views(
         # An add an earlier apply announced but never recorded (stopped before the marker): the
         # unrecorded media of those file names are its, not someone else's.
         pending = tuple(m for m in now.media if m.src in marker.pending_media and m.src not in ids)
-        unrecorded = tuple(m for m in live.media if m.id not in {i for _src, i in was.media_ids})
+        recorded = {i for _src, i in was.media_ids}
+        unrecorded = tuple(m for m in live.media if m.id not in recorded)
         ids.update(adopted_media(pending, unrecorded))
     if marker is None and now.media:
         ids = adopted_media(now.media, live.media)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +190,8 @@ def _page_size(node: FieldNode) -> int | str | None:
 def estimate_cost(document: Document, variables: Mapping[str, Any]) -> float:
     """The requested cost Shopify will charge, by the static rules (and productSet's formula)."""
     values = {**document.defaults, **variables}
-    cost = throttle.estimate(document.selections, values, mutation=document.mutation)
+    sizes = tuple(sorted((k, v) for k, v in values.items() if type(v) is int))
+    cost = _static_cost(document.selections, document.mutation, sizes)
     if document.name == "ProductSet":
         cost += throttle.product_set_cost(values.get("input")) - throttle.MUTATION_COST
     elif document.name == "MetafieldsSet":
@@ -199,6 +200,13 @@ def estimate_cost(document: Document, variables: Mapping[str, Any]) -> float:
         media_cost = throttle.product_update_cost(values.get("product"), values.get("media"))
         cost += media_cost - throttle.MUTATION_COST
     return cost if cost != float("inf") else throttle.FALLBACK_ESTIMATE
+
+
+@lru_cache(maxsize=4096)
+def _static_cost(selections: tuple, mutation: bool, sizes: tuple[tuple[str, int], ...]) -> float:
+    """The selection's static cost. It reads no variable but the page sizes (ints), so it is
+    computed once per document and sizes: every request and every planned call asks for it."""
+    return throttle.estimate(selections, dict(sizes), mutation=mutation)
 
 
 MAX_REQUEST_COST = 1000  # Shopify refuses one request whose requested cost is over this

@@ -48,6 +48,7 @@ from reconciler.shopify.throttle import product_set_cost
 
 PRODUCT_ID = "{{product.id}}"
 VARIANT_PREFIX = "{{variant:"
+PUBLICATION_PREFIX = "{{publication:"
 # What one productSet may cost (Shopify refuses a request over 1000 points, MAX_COST_EXCEEDED),
 # less room for the selection it reads back.
 PRODUCT_SET_BUDGET = 900.0
@@ -63,7 +64,7 @@ _SCALAR_INPUT = {
 
 
 def publication_placeholder(name: str) -> str:
-    return "{{publication:" + name + "}}"
+    return PUBLICATION_PREFIX + name + "}}"
 
 
 def mutation_calls(

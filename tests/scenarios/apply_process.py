@@ -4,10 +4,12 @@ interruption scenarios share these)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+import urllib.request
 
 from store_reads import unthrottled
 
@@ -42,14 +44,34 @@ def grow(demo) -> None:
     (demo / "products/home/mugs.yaml").write_text("\n---\n".join(docs))
 
 
-def wait_for_products(store, proc: subprocess.Popen, products: int) -> None:
-    """Until the store holds `products` products, or the process ended (2 minutes at most)."""
+def start_apply(demo, store, *extra: str, **popen) -> subprocess.Popen:
+    """`catalog apply --auto-approve` of `demo` against `store`, as its own process."""
+    command = catalog(
+        "apply", "--catalog", str(demo), "--store", store.url, "--auto-approve", *extra
+    )
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen(command, env=env(), **popen)
+
+
+def counts(store) -> tuple[int, int]:
+    """(products, images) in the store, from the sandbox's own state: a GraphQL read would spend
+    the bucket the apply under test paces itself by."""
+    with urllib.request.urlopen(store.url.rstrip("/") + "/_sandbox/state") as answer:
+        products = json.loads(answer.read())["products"]
+    return len(products), sum(len(p["media"] or ()) for p in products)
+
+
+def wait_until(proc: subprocess.Popen, reached) -> None:
+    """Until `reached()`, or the process ended (2 minutes at most)."""
     deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline:
-        count = unthrottled(store, "{ productsCount { count } }")["productsCount"]["count"]
-        if count >= products:
-            return
+    while proc.poll() is None and time.monotonic() < deadline and not reached():
         time.sleep(0.02)
+
+
+def wait_for_products(store, proc: subprocess.Popen, products: int) -> None:
+    """Until the store holds `products` products, or the process ended."""
+    wait_until(proc, lambda: counts(store)[0] >= products)
 
 
 def all_products(store) -> list[dict]:

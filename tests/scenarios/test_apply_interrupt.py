@@ -10,18 +10,14 @@ import signal
 import subprocess
 import time
 
-from apply_process import apply_again_converges, catalog, env, grow, run, wait_for_products
+from apply_process import apply_again_converges, grow, run, start_apply, wait_for_products
 
 
 def interrupt_after(demo, store, products: int, signals: list[int], report) -> tuple[int, str]:
     """Start an apply, send `signals` (0.05 s apart) once the store holds `products` products;
     its exit code and output."""
-    proc = subprocess.Popen(
-        catalog("apply", "--catalog", str(demo), "--store", store.url, "--auto-approve",
-                "--report", str(report)),
-        env=env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    proc = start_apply(
+        demo, store, "--report", str(report), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True,
     )  # fmt: skip
     try:

@@ -10,34 +10,18 @@ killed run cannot release its lease) and apply again.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import time
-import urllib.request
 
 import pytest
-from apply_process import (
-    apply_again_converges,
-    catalog,
-    env,
-    grow,
-    run,
-    wait_for_products,
-)
+from apply_process import apply_again_converges, counts, grow, run, start_apply, wait_until
 
 
-def kill_after(demo, store, products: int) -> int:
-    """Start an apply and SIGKILL it once the store holds `products` products; its exit code."""
-    proc = subprocess.Popen(
-        catalog("apply", "--catalog", str(demo), "--store", store.url, "--auto-approve"),
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def kill_when(demo, store, reached) -> int:
+    """Start an apply and SIGKILL it once `reached()`; its exit code."""
+    proc = start_apply(demo, store)
     try:
-        wait_for_products(store, proc, products)
+        wait_until(proc, reached)
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
@@ -49,36 +33,11 @@ def kill_after(demo, store, products: int) -> int:
 def test_an_apply_killed_with_sigkill_converges_on_the_next_run(demo, sandbox_factory, kill_at):
     grow(demo)
     store = sandbox_factory(latency_ms=40)
-    assert kill_after(demo, store, kill_at) == -signal.SIGKILL  # killed mid-apply, not finished
+    killed = kill_when(demo, store, lambda: counts(store)[0] >= kill_at)
+    assert killed == -signal.SIGKILL  # killed mid-apply, not finished
     unlocked = run("unlock", "--store", store.url)
     assert unlocked.returncode == 0, unlocked.stderr
     apply_again_converges(demo, store)
-
-
-def media_count(store) -> int:
-    """Images on the store's products, from the sandbox's own state: a GraphQL read would spend
-    the bucket the apply under test is pacing itself by."""
-    with urllib.request.urlopen(store.url.rstrip("/") + "/_sandbox/state") as answer:
-        return sum(len(p["media"] or ()) for p in json.loads(answer.read())["products"])
-
-
-def kill_after_media(demo, store, media: int) -> int:
-    """Start an apply and SIGKILL it once the store holds `media` images; its exit code."""
-    proc = subprocess.Popen(
-        catalog("apply", "--catalog", str(demo), "--store", store.url, "--auto-approve"),
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline and media_count(store) < media:
-            time.sleep(0.05)
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(30)
-    return proc.returncode
 
 
 @pytest.mark.parametrize("kill_at", [10])
@@ -89,7 +48,7 @@ def test_an_apply_adding_images_to_marked_products_killed_converges(demo, sandbo
     store = sandbox_factory(latency_ms=40)
     first = run("apply", "--catalog", str(demo), "--store", store.url, "--auto-approve")
     assert first.returncode == 0, first.stdout + first.stderr
-    had = media_count(store)
+    had = counts(store)[1]
     mugs = demo / "products/home/mugs.yaml"
     side = "  - src: https://images.example.com/demo/{}-side.jpg\n    alt: Side\n"
     docs = mugs.read_text().split("\n---\n")
@@ -97,7 +56,7 @@ def test_an_apply_adding_images_to_marked_products_killed_converges(demo, sandbo
         d.replace("media:\n", "media:\n" + side.format(f"mug-{i}"), 1) for i, d in enumerate(docs)
     ]
     mugs.write_text("\n---\n".join(docs))
-    assert kill_after_media(demo, store, had + kill_at) == -signal.SIGKILL
+    assert kill_when(demo, store, lambda: counts(store)[1] >= had + kill_at) == -signal.SIGKILL
     unlocked = run("unlock", "--store", store.url)
     assert unlocked.returncode == 0, unlocked.stderr
     apply_again_converges(demo, store)
